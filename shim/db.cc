@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "snippet.h"
+#include "stopwords.h"
 #include "text.h"
 
 struct iqn_db {
@@ -21,6 +22,7 @@ struct iqn_db {
     Xapian::WritableDatabase *wdb = nullptr;        /* same object as db when writable */
     std::string path;
     Xapian::TermGenerator tg;
+    const struct iqn_vocab *vocab = nullptr; /* labels to index, writers only */
 };
 
 struct iqn_stemmer {
@@ -87,6 +89,28 @@ Xapian::Stem stemmer_for(const char *lang)
     return Xapian::Stem();
 }
 
+/* Stop word lists: per language for indexing, both together for queries (a query may be in either). */
+const Xapian::Stopper *stopper_for(const char *lang)
+{
+    static const struct stoppers {
+        Xapian::SimpleStopper en, fr, both;
+        stoppers()
+        {
+            for (const char *const *w = iqn_stopwords("en"); *w; w++) {
+                en.add(*w);
+                both.add(*w);
+            }
+            for (const char *const *w = iqn_stopwords("fr"); *w; w++) {
+                fr.add(*w);
+                both.add(*w);
+            }
+        }
+    } s;
+    if (!lang)
+        return &s.both;
+    return std::strcmp(lang, "fr") == 0 ? &s.fr : &s.en;
+}
+
 std::string facet_term(int facet, const std::string &code)
 {
     return std::string(iqn_facets[facet].prefix) + lower_ascii(code);
@@ -113,14 +137,35 @@ std::string hex64(unsigned long long h)
     return s;
 }
 
-/* The Xapian document for a validated record, and its content hash. */
-Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, std::string &hash)
+/* Index the English and French labels of the record's codes, each with its own language's
+ * stemmer, so that a query naming a province, profession or topic in either language finds it. */
+void index_labels(struct iqn_db *db, const struct iqn_record *r)
 {
-    Xapian::Document doc;
+    static const char *const langs[2] = {"en", "fr"};
+    for (int f = 0; f < IQN_FACET_COUNT; f++) {
+        if (f == IQN_FACET_LANG)
+            continue;
+        const struct iqn_strlist *l = &r->f[iqn_facets[f].field];
+        for (int lang = 0; lang < 2; lang++) {
+            db->tg.set_stemmer(stemmer_for(langs[lang]));
+            db->tg.set_stopper(stopper_for(langs[lang]));
+            for (size_t i = 0; i < l->n; i++) {
+                const struct iqn_vocab_entry *e = iqn_vocab_find(db->vocab, f, l->v[i]);
+                if (!e)
+                    continue;
+                db->tg.index_text(fold(e->label[lang], std::strlen(e->label[lang]), 0));
+                db->tg.increase_termpos();
+            }
+        }
+    }
+}
+
+/* Index the free-text fields of r into the document the term generator is on, with r's language. */
+void index_text_fields(struct iqn_db *db, const struct iqn_record *r)
+{
     const char *lang = iqn_record_get(r, IQN_F_LANG);
     db->tg.set_stemmer(stemmer_for(lang));
-    db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    db->tg.set_document(doc);
+    db->tg.set_stopper(stopper_for(lang));
     for (int f = 0; f < IQN_F_COUNT; f++) {
         const struct iqn_field_info *fi = &iqn_fields[f];
         if (!fi->text_weight)
@@ -134,6 +179,51 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, s
             db->tg.index_text(text, (Xapian::termcount)fi->text_weight);
             db->tg.increase_termpos();
         }
+    }
+}
+
+/* The stored form of r and its hash. */
+std::string encode_record(const struct iqn_record *r)
+{
+    struct iqn_buf data;
+    iqn_buf_init(&data, (size_t)IQN_BODY_MAX + 4 * 1024 * 1024);
+    if (iqn_record_encode(r, &data) != 0) {
+        iqn_buf_free(&data);
+        throw std::bad_alloc();
+    }
+    std::string out(data.data, data.len);
+    iqn_buf_free(&data);
+    return out;
+}
+
+/* Content hash of a document: its record, and its translation's record when it carries its text. */
+std::string content_hash(const std::string &data, const std::string *partner_data)
+{
+    unsigned long long h = iqn_hash64(data.data(), data.size(), 0);
+    if (partner_data)
+        h ^= iqn_hash64(partner_data->data(), partner_data->size(), 0x9e3779b97f4a7c15ULL);
+    return hex64(h);
+}
+
+/* The Xapian document for a validated record r. When partner (its translation, in the other
+ * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
+ * both records of a pair then match the same queries, and a search shows the one in the reader's
+ * language by leaving out paired records in the other language (see docs/DESIGN.md). */
+Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, const struct iqn_record *partner,
+                                std::string &hash)
+{
+    Xapian::Document doc;
+    db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+    db->tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
+    db->tg.set_document(doc);
+    index_text_fields(db, r);
+    if (db->vocab)
+        index_labels(db, r);
+    std::string partner_data;
+    if (partner) {
+        index_text_fields(db, partner);
+        doc.add_boolean_term(IQN_TERM_PAIRED);
+        partner_data = encode_record(partner);
     }
     const char *id = iqn_record_get(r, IQN_F_ID);
     doc.add_boolean_term(std::string(IQN_PREFIX_ID) + id);
@@ -157,17 +247,64 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, s
         doc.add_value(IQN_SLOT_DATE, key);
         doc.add_boolean_term(std::string(IQN_PREFIX_YEAR) + std::string(key, 4));
     }
-    struct iqn_buf data;
-    iqn_buf_init(&data, (size_t)IQN_BODY_MAX + 4 * 1024 * 1024);
-    if (iqn_record_encode(r, &data) != 0) {
-        iqn_buf_free(&data);
-        throw std::bad_alloc();
-    }
-    hash = hex64(iqn_hash64(data.data, data.len, 0));
-    doc.set_data(std::string(data.data, data.len));
+    std::string data = encode_record(r);
+    hash = content_hash(data, partner ? &partner_data : nullptr);
+    doc.set_data(data);
     doc.add_value(IQN_SLOT_HASH, hash);
-    iqn_buf_free(&data);
     return doc;
+}
+
+/* Decode a stored record into a new record; throws on failure. */
+struct iqn_record *decode_document(const Xapian::Document &doc)
+{
+    std::string data = doc.get_data();
+    struct iqn_record *r = iqn_record_new();
+    if (!r)
+        throw std::bad_alloc();
+    struct iqn_error derr;
+    if (iqn_record_decode(data.data(), data.size(), r, &derr) != IQN_OK) {
+        iqn_record_free(r);
+        throw Xapian::DatabaseCorruptError(std::string("stored record is unreadable: ") + derr.message);
+    }
+    return r;
+}
+
+using record_ptr = std::unique_ptr<struct iqn_record, void (*)(struct iqn_record *)>;
+
+/* The stored record with this id, or null; *did is its docid (0 if none). */
+record_ptr load_record(Xapian::Database &xdb, const char *id, Xapian::docid *did)
+{
+    std::string idterm = std::string(IQN_PREFIX_ID) + id;
+    Xapian::PostingIterator p = xdb.postlist_begin(idterm);
+    *did = 0;
+    if (p == xdb.postlist_end(idterm))
+        return record_ptr(nullptr, iqn_record_free);
+    *did = *p;
+    return record_ptr(decode_document(xdb.get_document(*p)), iqn_record_free);
+}
+
+/* r's translation as stored: a record whose id is r's pair, whose pair is r's id, in another language. */
+record_ptr load_partner(Xapian::Database &xdb, const struct iqn_record *r, Xapian::docid *did)
+{
+    const char *id = iqn_record_get(r, IQN_F_ID), *pair = iqn_record_get(r, IQN_F_PAIR);
+    *did = 0;
+    if (!pair || std::strcmp(pair, id) == 0)
+        return record_ptr(nullptr, iqn_record_free);
+    record_ptr p = load_record(xdb, pair, did);
+    const char *back = p ? iqn_record_get(p.get(), IQN_F_PAIR) : nullptr;
+    const char *l1 = iqn_record_get(r, IQN_F_LANG), *l2 = p ? iqn_record_get(p.get(), IQN_F_LANG) : nullptr;
+    if (!p || !back || std::strcmp(back, id) != 0 || !l1 || !l2 || std::strcmp(l1, l2) == 0) {
+        *did = 0;
+        return record_ptr(nullptr, iqn_record_free);
+    }
+    return p;
+}
+
+/* Re-index the stored record at did, with or without its partner's text. */
+void rebuild(struct iqn_db *db, Xapian::docid did, const struct iqn_record *r, const struct iqn_record *partner)
+{
+    std::string hash;
+    db->wdb->replace_document(did, build_document(db, r, partner, hash));
 }
 
 /* What upserting r would do: existing docid (0 if none) and the classification. */
@@ -224,6 +361,11 @@ void iqn_db_close(struct iqn_db *db)
     delete db;
 }
 
+void iqn_db_set_vocab(struct iqn_db *db, const struct iqn_vocab *v)
+{
+    db->vocab = v;
+}
+
 int iqn_db_reopen(struct iqn_db *db, int *changed, struct iqn_error *err)
 {
     try {
@@ -244,15 +386,28 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
     if (!id)
         return iqn_error_set(err, IQN_EINVAL, "record has no id");
     try {
+        Xapian::docid pdid;
+        record_ptr partner = load_partner(*db->db, r, &pdid);
         std::string hash;
-        Xapian::Document doc = build_document(db, r, hash);
+        Xapian::Document doc = build_document(db, r, partner.get(), hash);
         std::string idterm = std::string(IQN_PREFIX_ID) + id;
         Xapian::docid existing;
         enum iqn_upsert_result res = classify(db, idterm, hash, &existing);
-        if (res == IQN_UPSERT_UPDATED)
-            db->wdb->replace_document(existing, doc);
-        else if (res == IQN_UPSERT_ADDED)
-            db->wdb->replace_document(idterm, doc);
+        if (res != IQN_UPSERT_UNCHANGED) {
+            /* A translation this record no longer names loses its copy of our text. */
+            Xapian::docid odid;
+            record_ptr old = existing ? load_record(*db->db, id, &odid) : record_ptr(nullptr, iqn_record_free);
+            Xapian::docid old_pdid = 0;
+            record_ptr old_partner = old ? load_partner(*db->db, old.get(), &old_pdid) : record_ptr(nullptr, iqn_record_free);
+            if (existing)
+                db->wdb->replace_document(existing, doc);
+            else
+                db->wdb->replace_document(idterm, doc);
+            if (old_partner && old_pdid != pdid)
+                rebuild(db, old_pdid, old_partner.get(), nullptr);
+            if (partner)
+                rebuild(db, pdid, partner.get(), r);
+        }
         if (out)
             *out = res;
         return IQN_OK;
@@ -268,14 +423,10 @@ int iqn_db_classify(struct iqn_db *db, const struct iqn_record *r, enum iqn_upse
     if (!id)
         return iqn_error_set(err, IQN_EINVAL, "record has no id");
     try {
-        struct iqn_buf data;
-        iqn_buf_init(&data, (size_t)IQN_BODY_MAX + 4 * 1024 * 1024);
-        int rc = iqn_record_encode(r, &data);
-        std::string hash = rc == 0 ? hex64(iqn_hash64(data.data, data.len, 0)) : std::string();
-        iqn_buf_free(&data);
-        if (rc != 0)
-            return iqn_error_set(err, IQN_ENOMEM, "record '%s' is too large", id);
-        Xapian::docid existing;
+        Xapian::docid pdid, existing;
+        record_ptr partner = load_partner(*db->db, r, &pdid);
+        std::string partner_data = partner ? encode_record(partner.get()) : std::string();
+        std::string hash = content_hash(encode_record(r), partner ? &partner_data : nullptr);
         *out = classify(db, std::string(IQN_PREFIX_ID) + id, hash, &existing);
         return IQN_OK;
     } catch (...) {
@@ -289,9 +440,14 @@ int iqn_db_delete(struct iqn_db *db, const char *id, int *found, struct iqn_erro
         return iqn_error_set(err, IQN_EINVAL, "%s: index is open read-only", db->path.c_str());
     try {
         std::string idterm = std::string(IQN_PREFIX_ID) + id;
-        bool exists = db->wdb->term_exists(idterm);
+        Xapian::docid did, pdid = 0;
+        record_ptr old = load_record(*db->db, id, &did);
+        record_ptr partner = old ? load_partner(*db->db, old.get(), &pdid) : record_ptr(nullptr, iqn_record_free);
+        bool exists = did != 0;
         if (exists)
             db->wdb->delete_document(idterm);
+        if (partner)
+            rebuild(db, pdid, partner.get(), nullptr);
         if (found)
             *found = exists ? 1 : 0;
         return IQN_OK;
@@ -396,6 +552,8 @@ struct search_state {
     bool has_filter[IQN_FACET_COUNT] = {};
     Xapian::Query date;
     bool has_date = false;
+    Xapian::Query other_language; /* paired records in the other language: shown through their pair */
+    bool exclude_pairs = false;
     std::string corrected;
 };
 
@@ -407,6 +565,8 @@ Xapian::Query combine(const search_state &st, int skip)
             q = Xapian::Query(Xapian::Query::OP_FILTER, q, st.filter[f]);
     if (st.has_date)
         q = Xapian::Query(Xapian::Query::OP_FILTER, q, st.date);
+    if (st.exclude_pairs && skip != IQN_FACET_LANG)
+        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, st.other_language);
     return q;
 }
 
@@ -420,15 +580,47 @@ bool blank(const char *s)
     return true;
 }
 
-Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected)
+/* Ranking settings, measured on the Cranfield collection (docs/RELEVANCE.md). Each can be
+ * overridden by an environment variable of the same name, for relevance experiments only. */
+struct tuning {
+    double bm25_k1 = 1.2, bm25_b = 0.75;  /* BM25: term frequency saturation, length normalisation */
+    int prf_docs = 5, prf_terms = 20;     /* pseudo-relevance feedback: top documents, terms added */
+    double prf_weight = 0.5;              /* weight of the added terms */
+    int prf_min_terms = 4;                /* only for queries of at least this many words */
+    int cross_language = 1;               /* also match stems of the other official language */
+
+    static double env(const char *name, double dflt)
+    {
+        const char *v = std::getenv(name);
+        return v && *v ? std::strtod(v, nullptr) : dflt;
+    }
+    tuning()
+    {
+        bm25_k1 = env("IQN_BM25_K1", bm25_k1);
+        bm25_b = env("IQN_BM25_B", bm25_b);
+        prf_docs = (int)env("IQN_PRF_DOCS", prf_docs);
+        prf_terms = (int)env("IQN_PRF_TERMS", prf_terms);
+        prf_weight = env("IQN_PRF_WEIGHT", prf_weight);
+        prf_min_terms = (int)env("IQN_PRF_MIN_TERMS", prf_min_terms);
+        cross_language = (int)env("IQN_CROSS_LANGUAGE", cross_language);
+    }
+};
+
+const tuning &tuned()
 {
-    if (blank(q->text))
-        return Xapian::Query::MatchAll;
-    std::string text = fold(q->text, std::strlen(q->text), 0);
+    static const tuning t; /* read once; thread-safe initialisation */
+    return t;
+}
+
+/* Parse folded query text with the stemmer of lang. */
+Xapian::Query parse_in(Xapian::Database &db, const std::string &text, const char *lang, unsigned flags,
+                       std::string *corrected)
+{
     Xapian::QueryParser qp;
     qp.set_database(db);
-    qp.set_stemmer(stemmer_for(q->lang ? q->lang : "en"));
+    qp.set_stemmer(stemmer_for(lang));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp.set_stopper(stopper_for(nullptr));
     qp.set_default_op(Xapian::Query::OP_OR);
     qp.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     for (int f = 0; f < IQN_F_COUNT; f++)
@@ -440,11 +632,6 @@ Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::s
         procs.emplace_back(new FacetFieldProcessor(f));
         qp.add_boolean_prefix(iqn_facets[f].name, procs.back().get());
     }
-    unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
-                     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-                     Xapian::QueryParser::FLAG_PURE_NOT;
-    if (q->spelling)
-        flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
     Xapian::Query parsed;
     try {
         parsed = qp.parse_query(text, flags);
@@ -452,8 +639,68 @@ Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::s
         /* Not valid query syntax: search the words as typed. */
         parsed = qp.parse_query(text, 0);
     }
-    if (q->spelling && corrected)
+    if (corrected)
         *corrected = qp.get_corrected_query_string();
+    return parsed;
+}
+
+struct not_mergeable {};
+
+/* Merge two parses of the same text that differ only in their stems: each stemmed term becomes
+ * OP_SYNONYM(stem in the UI language, stem in the other language), weighted as one term. */
+Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
+{
+    if (a.get_description() == b.get_description())
+        return a;
+    Xapian::Query::op op = a.get_type();
+    size_t n = a.get_num_subqueries();
+    if (op != b.get_type() || n != b.get_num_subqueries())
+        throw not_mergeable();
+    if (op == Xapian::Query::LEAF_TERM) {
+        std::string ta = *a.get_terms_begin(), tb = *b.get_terms_begin();
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(ta), Xapian::Query(tb));
+    }
+    switch (op) {
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+        break;
+    default:
+        throw not_mergeable();
+    }
+    std::vector<Xapian::Query> subs;
+    for (size_t i = 0; i < n; i++)
+        subs.push_back(merge_stems(a.get_subquery(i), b.get_subquery(i)));
+    return Xapian::Query(op, subs.begin(), subs.end());
+}
+
+Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected)
+{
+    if (blank(q->text))
+        return Xapian::Query::MatchAll;
+    std::string text = fold(q->text, std::strlen(q->text), 0);
+    unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+                     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+                     Xapian::QueryParser::FLAG_PURE_NOT;
+    if (q->partial)
+        flags |= Xapian::QueryParser::FLAG_PARTIAL;
+    const char *lang = q->lang && std::strcmp(q->lang, "fr") == 0 ? "fr" : "en";
+    Xapian::Query parsed = parse_in(db, text, lang, flags | (q->spelling ? (unsigned)Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0u),
+                                    q->spelling ? corrected : nullptr);
+    if (tuned().cross_language) {
+        /* Also match words stemmed the other official language's way. */
+        Xapian::Query other = parse_in(db, text, lang[0] == 'f' ? "en" : "fr", flags, nullptr);
+        try {
+            parsed = merge_stems(parsed, other);
+        } catch (const not_mergeable &) {
+            /* Shapes differ (rare: a stop word in one language only): keep the UI language's parse. */
+        }
+    }
     if (parsed.empty())
         return Xapian::Query::MatchNothing;
     return parsed;
@@ -542,11 +789,12 @@ void make_snippet(struct iqn_highlight *hl, const struct iqn_record *r, struct i
     hit->snippet = iqn_buf_steal(&out, nullptr);
 }
 
-int run_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *res)
+
+
+
+/* Build the filters of q into st (st.text is set by the caller). */
+void add_filters(const struct iqn_query *q, search_state &st)
 {
-    Xapian::Database &xdb = *db->db;
-    search_state st;
-    st.text = parse_text(xdb, q, &st.corrected);
     for (int f = 0; f < IQN_FACET_COUNT; f++) {
         if (!q->nfilter[f])
             continue;
@@ -561,17 +809,51 @@ int run_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *
                                 q->date_to ? q->date_to : "99999999");
         st.has_date = true;
     }
+}
+
+/* One record per translation pair, in the reader's language: unless the search selects languages
+ * itself, paired records in the other language are left out (their text is in their pair). */
+void exclude_other_language(Xapian::Database &xdb, const struct iqn_query *q, search_state &st)
+{
+    if (q->no_collapse || st.has_filter[IQN_FACET_LANG] || !xdb.term_exists(IQN_TERM_PAIRED))
+        return;
+    /* A language chosen in the query text (lang:fr) counts as a selection too. */
+    const std::string lang_prefix = iqn_facets[IQN_FACET_LANG].prefix;
+    for (auto t = st.text.get_unique_terms_begin(); t != st.text.get_unique_terms_end(); ++t) {
+        const std::string term = *t;
+        if (term.size() > lang_prefix.size() && term.compare(0, lang_prefix.size(), lang_prefix) == 0 &&
+            term[lang_prefix.size()] >= 'a' && term[lang_prefix.size()] <= 'z')
+            return;
+    }
+    st.other_language = Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query(IQN_TERM_PAIRED),
+                                      Xapian::Query(facet_term(IQN_FACET_LANG, q->lang ? q->lang : "en")));
+    st.exclude_pairs = true;
+}
+
+/* Run st (text query and filters) for q: the page of hits, exact total, disjunctive facet counts,
+ * snippets highlighted with the terms of hl_query. */
+void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, const Xapian::Query &hl_query,
+               struct iqn_result *res)
+{
+    Xapian::Database &xdb = *db->db;
     Xapian::doccount all = xdb.get_doccount();
 
     Xapian::Enquire enq(xdb);
     enq.set_query(combine(st, -1));
+    enq.set_weighting_scheme(Xapian::BM25Weight(tuned().bm25_k1, 0, 1, tuned().bm25_b, 0.5));
     if (q->sort == IQN_SORT_DATE_ASC)
         enq.set_sort_by_value_then_relevance(IQN_SLOT_DATE, false);
     else if (q->sort == IQN_SORT_DATE_DESC)
         enq.set_sort_by_value_then_relevance(IQN_SLOT_DATE, true);
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies(IQN_FACET_COUNT);
+    /* A facet with a selection is counted in a pass of its own; so is the language facet while
+     * paired records in the other language are left out, so that its counts say what choosing a
+     * language gives. */
+    bool own_pass[IQN_FACET_COUNT];
+    for (int f = 0; f < IQN_FACET_COUNT; f++)
+        own_pass[f] = st.has_filter[f] || (f == IQN_FACET_LANG && st.exclude_pairs);
     for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
-        if (st.has_filter[f])
+        if (own_pass[f])
             continue;
         spies[f].reset(new Xapian::ValueCountMatchSpy(iqn_facets[f].slot));
         enq.add_matchspy(spies[f].get());
@@ -584,7 +866,7 @@ int run_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *
 
     /* Disjunctive counts: a facet with a selection is counted with its own selection left out. */
     for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
-        if (!st.has_filter[f])
+        if (!own_pass[f])
             continue;
         Xapian::Enquire e2(xdb);
         e2.set_query(combine(st, f));
@@ -595,55 +877,157 @@ int run_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *
         fill_facets(res, f, spy);
     }
 
-    struct iqn_highlight *hl = nullptr;
+    std::unique_ptr<struct iqn_highlight, void (*)(struct iqn_highlight *)> hl(nullptr, iqn_highlight_free);
     if (q->snippets) {
-        hl = iqn_highlight_new(q->lang ? q->lang : "en");
+        hl.reset(iqn_highlight_new(q->lang ? q->lang : "en"));
         if (!hl)
             throw std::bad_alloc();
-        collect_highlight(st.text, hl);
+        collect_highlight(hl_query, hl.get());
     }
     res->hits = static_cast<struct iqn_hit *>(std::calloc(mset.size() + 1, sizeof(struct iqn_hit)));
-    if (!res->hits) {
-        iqn_highlight_free(hl);
+    if (!res->hits)
         throw std::bad_alloc();
-    }
     for (auto m = mset.begin(); m != mset.end(); ++m) {
-        std::string data = m.get_document().get_data();
         struct iqn_hit *hit = &res->hits[res->nhits];
-        hit->record = iqn_record_new();
-        if (!hit->record) {
-            iqn_highlight_free(hl);
-            throw std::bad_alloc();
-        }
+        hit->record = decode_document(m.get_document());
         res->nhits++;
-        struct iqn_error derr;
-        if (iqn_record_decode(data.data(), data.size(), hit->record, &derr) != IQN_OK) {
-            iqn_highlight_free(hl);
-            throw Xapian::DatabaseCorruptError(std::string("stored record is unreadable: ") + derr.message);
-        }
         hit->score = m.get_weight();
         if (hl)
-            make_snippet(hl, hit->record, hit);
+            make_snippet(hl.get(), hit->record, hit);
     }
-    iqn_highlight_free(hl);
-    if (q->spelling && !st.corrected.empty() && st.corrected != fold(q->text, std::strlen(q->text), 0))
+}
+
+/* Accept free-text terms for more-like-this: words and stems, not field or filter terms. */
+class TextTermsOnly : public Xapian::ExpandDecider {
+  public:
+    bool operator()(const std::string &term) const override
+    {
+        if (term.empty())
+            return false;
+        size_t i = term[0] == 'Z' ? 1 : 0;
+        return i < term.size() && !(term[i] >= 'A' && term[i] <= 'Z') && term.size() - i >= 3;
+    }
+};
+
+/* True when every word of the query is in the index, as typed or by its English or French stem:
+ * the query parser's spelling correction is then not offered ("nurse" is not a misspelling of
+ * "nurses"). */
+bool all_words_known(Xapian::Database &xdb, const char *text)
+{
+    std::string folded = fold(text, std::strlen(text), 1);
+    Xapian::Stem en("english"), fr("french"); /* stemmers keep state: never share them across threads */
+    size_t pos = 0, start, len;
+    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len)) {
+        if (start + len < folded.size() && folded[start + len] == ':')
+            continue; /* a field name */
+        std::string w = folded.substr(start, len);
+        if (!xdb.term_exists(w) && !xdb.term_exists("Z" + en(w)) && !xdb.term_exists("Z" + fr(w)))
+            return false;
+    }
+    return true;
+}
+
+/* Pseudo-relevance feedback for longer, natural-language queries: the best terms of the top
+ * documents are added to the query at a lower weight (Xapian's ESet). */
+void expand_query(Xapian::Database &xdb, const char *text, search_state &st)
+{
+    const tuning &t = tuned();
+    if (t.prf_docs <= 0 || t.prf_terms <= 0 || blank(text))
+        return;
+    std::string folded = fold(text, std::strlen(text), 1);
+    const Xapian::Stopper *stop = stopper_for(nullptr);
+    size_t pos = 0, start, len, words = 0;
+    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len))
+        words += !(*stop)(folded.substr(start, len));
+    if (words < (size_t)t.prf_min_terms)
+        return;
+    Xapian::Enquire e(xdb);
+    e.set_query(combine(st, -1));
+    e.set_weighting_scheme(Xapian::BM25Weight(t.bm25_k1, 0, 1, t.bm25_b, 0.5));
+    Xapian::MSet top = e.get_mset(0, (Xapian::doccount)t.prf_docs);
+    if (top.empty())
+        return;
+    Xapian::RSet rset;
+    for (auto m = top.begin(); m != top.end(); ++m)
+        rset.add_document(*m);
+    TextTermsOnly decider;
+    Xapian::ESet eset = e.get_eset((Xapian::termcount)t.prf_terms, rset, &decider);
+    std::vector<Xapian::Query> terms;
+    for (auto i = eset.begin(); i != eset.end(); ++i)
+        terms.emplace_back(*i);
+    if (terms.empty())
+        return;
+    Xapian::Query added(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    st.text = Xapian::Query(Xapian::Query::OP_OR, st.text,
+                            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, added, t.prf_weight));
+}
+
+int run_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *res)
+{
+    search_state st;
+    st.text = parse_text(*db->db, q, &st.corrected);
+    add_filters(q, st);
+    exclude_other_language(*db->db, q, st);
+    Xapian::Query typed = st.text;
+    expand_query(*db->db, q->text, st);
+    run_query(db, q, st, typed, res);
+    if (q->spelling && !st.corrected.empty() && st.corrected != fold(q->text, std::strlen(q->text), 0) &&
+        !all_words_known(*db->db, q->text))
         res->did_you_mean = dup_cstr(st.corrected);
+    return IQN_OK;
+}
+
+int run_similar(struct iqn_db *db, const char *id, const struct iqn_query *q, struct iqn_result *res)
+{
+    Xapian::Database &xdb = *db->db;
+    std::string idterm = std::string(IQN_PREFIX_ID) + id;
+    Xapian::PostingIterator p = xdb.postlist_begin(idterm);
+    if (p == xdb.postlist_end(idterm))
+        return IQN_ENOTFOUND;
+    Xapian::docid did = *p;
+    Xapian::RSet rset;
+    rset.add_document(did);
+    Xapian::Enquire enq(xdb);
+    enq.set_query(Xapian::Query(idterm));
+    TextTermsOnly decider;
+    Xapian::ESet eset = enq.get_eset(24, rset, &decider);
+    std::vector<Xapian::Query> terms;
+    for (auto t = eset.begin(); t != eset.end(); ++t)
+        terms.emplace_back(Xapian::Query(*t, 1));
+    search_state st;
+    st.text = Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    /* Leave out the record itself and its translation. */
+    std::vector<Xapian::Query> self{Xapian::Query(idterm)};
+    Xapian::Document doc = xdb.get_document(did);
+    struct iqn_record *r = decode_document(doc);
+    const char *pair = iqn_record_get(r, IQN_F_PAIR);
+    if (pair)
+        self.emplace_back(std::string(IQN_PREFIX_ID) + pair);
+    iqn_record_free(r);
+    st.text = Xapian::Query(Xapian::Query::OP_AND_NOT, st.text,
+                            Xapian::Query(Xapian::Query::OP_OR, self.begin(), self.end()));
+    add_filters(q, st);
+    exclude_other_language(xdb, q, st);
+    run_query(db, q, st, Xapian::Query(), res);
     return IQN_OK;
 }
 
 } // namespace
 
-int iqn_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result **out, struct iqn_error *err)
+/* Run fn into a new result, reopening and retrying when the index moves underneath. */
+extern "C++" template <typename Fn> int with_retry(struct iqn_db *db, struct iqn_result **out, struct iqn_error *err, Fn fn)
 {
     *out = nullptr;
-    if (q->text && !iqn_utf8_valid(q->text, std::strlen(q->text)))
-        return iqn_error_set(err, IQN_EINVAL, "query is not valid UTF-8");
     for (int attempt = 0;; attempt++) {
         struct iqn_result *res = static_cast<struct iqn_result *>(std::calloc(1, sizeof *res));
         if (!res)
             return iqn_error_set(err, IQN_ENOMEM, "out of memory");
         try {
-            run_search(db, q, res);
+            int rc = fn(res);
+            if (rc != IQN_OK) {
+                iqn_result_free(res);
+                return rc;
+            }
             *out = res;
             return IQN_OK;
         } catch (const Xapian::DatabaseModifiedError &) {
@@ -660,6 +1044,22 @@ int iqn_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *
             return translate(err, "search");
         }
     }
+}
+
+int iqn_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result **out, struct iqn_error *err)
+{
+    if (q->text && !iqn_utf8_valid(q->text, std::strlen(q->text)))
+        return iqn_error_set(err, IQN_EINVAL, "query is not valid UTF-8");
+    return with_retry(db, out, err, [&](struct iqn_result *res) { return run_search(db, q, res); });
+}
+
+int iqn_similar(struct iqn_db *db, const char *id, const struct iqn_query *q, struct iqn_result **out,
+                struct iqn_error *err)
+{
+    int rc = with_retry(db, out, err, [&](struct iqn_result *res) { return run_similar(db, id, q, res); });
+    if (rc == IQN_ENOTFOUND)
+        return iqn_error_set(err, IQN_ENOTFOUND, "no record with id '%s'", id);
+    return rc;
 }
 
 void iqn_result_free(struct iqn_result *r)

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "record.h"
 #include "schema.h"
+#include "vocab.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,10 @@ enum iqn_db_flags {
 int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_error *err);
 /* Close; uncommitted changes of a writer are committed first (Xapian's behaviour). Accepts NULL. */
 void iqn_db_close(struct iqn_db *db);
+/* Give a writer the vocabularies: each record is then also indexed under the English and French
+ * labels of its codes, so "Colombie-Britannique" or "registered nurses" find records tagged BC or
+ * 31301 in either language. v must outlive db. */
+void iqn_db_set_vocab(struct iqn_db *db, const struct iqn_vocab *v);
 /* Read-only handles: move to the latest committed revision. *changed is set to 1 if it moved. */
 int iqn_db_reopen(struct iqn_db *db, int *changed, struct iqn_error *err);
 
@@ -75,6 +80,9 @@ struct iqn_query {
     int facets;            /* compute facet counts (exact, disjunctive) */
     int snippets;          /* compute a highlighted snippet per hit */
     int spelling;          /* compute did_you_mean when the query has unknown words */
+    int partial;           /* the last word is a prefix being typed (search-as-you-type) */
+    int no_collapse;       /* list both records of an EN/FR pair (by default only one, in lang,
+                              unless languages are selected with the lang filter) */
 };
 
 struct iqn_facet_count {
@@ -100,6 +108,11 @@ struct iqn_result {
 /* Run a search. A query syntax error is not fatal: the text is then searched as plain words. */
 int iqn_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result **out, struct iqn_error *err);
 void iqn_result_free(struct iqn_result *r); /* accepts NULL */
+
+/* Records like the record id (more-like-this from its content, labels included), best first,
+ * leaving out the record and its pair. Filters, offset, limit and lang of q apply; q->text is ignored. */
+int iqn_similar(struct iqn_db *db, const char *id, const struct iqn_query *q, struct iqn_result **out,
+                struct iqn_error *err);
 
 /* ---- stemming, for highlighting ---- */
 struct iqn_stemmer;

@@ -73,6 +73,7 @@ struct iqn_facet_info {
 /* Boolean term prefixes. */
 #define IQN_PREFIX_ID "Q"
 #define IQN_PREFIX_YEAR "Y"
+#define IQN_TERM_PAIRED "XPAIRED" /* the record's translation is indexed too, and its text is in this document */
 
 #define IQN_ID_MAX 128
 #define IQN_BODY_MAX (8u * 1024 * 1024)  /* a 300-page report is ~1 MB of text */

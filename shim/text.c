@@ -165,6 +165,8 @@ int iqn_text_fold(const char *s, size_t len, int lower, struct iqn_buf *out)
             } else {
                 iqn_buf_adds(out, f);
             }
+        } else if (cp >= 0x300 && cp <= 0x36F) {
+            /* combining accent of a decomposed letter (e + U+0301): dropped, like a precomposed accent */
         } else if (is_apostrophe(cp)) {
             iqn_buf_addc(out, '\'');
         } else if (cp == 0xA0 || cp == 0x202F || cp == 0x2009) {
