@@ -679,11 +679,30 @@ Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
     return Xapian::Query(op, subs.begin(), subs.end());
 }
 
+/* Xapian 1.4's query parser leaks when a boolean operator is directly followed by NEAR or ADJ
+ * ("NOT NEAR/3"); such a NEAR or ADJ can only be a plain word there, so lower-case it. */
+void defuse_near(std::string &text)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR"};
+    size_t pos = 0, start, len;
+    bool after_op = false;
+    while (iqn_text_next_word(text.data(), text.size(), &pos, &start, &len)) {
+        std::string w = text.substr(start, len);
+        if (after_op && (w == "NEAR" || w == "ADJ"))
+            for (size_t i = start; i < start + len; i++)
+                text[i] = (char)(text[i] + 32);
+        after_op = false;
+        for (const char *op : ops)
+            after_op |= w == op;
+    }
+}
+
 Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected)
 {
     if (blank(q->text))
-        return Xapian::Query::MatchAll;
+        return Xapian::Query(std::string()); /* match all; Query::MatchAll is a shared, unlocked object */
     std::string text = fold(q->text, std::strlen(q->text), 0);
+    defuse_near(text);
     unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
                      Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                      Xapian::QueryParser::FLAG_PURE_NOT;
@@ -702,7 +721,7 @@ Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::s
         }
     }
     if (parsed.empty())
-        return Xapian::Query::MatchNothing;
+        return Xapian::Query();
     return parsed;
 }
 
@@ -894,6 +913,8 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
         hit->score = m.get_weight();
         if (hl)
             make_snippet(hl.get(), hit->record, hit);
+        if (q->no_body)
+            iqn_record_set(hit->record, IQN_F_BODY, nullptr, nullptr);
     }
 }
 

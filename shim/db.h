@@ -81,6 +81,7 @@ struct iqn_query {
     int snippets;          /* compute a highlighted snippet per hit */
     int spelling;          /* compute did_you_mean when the query has unknown words */
     int partial;           /* the last word is a prefix being typed (search-as-you-type) */
+    int no_body;           /* leave the body out of hit records (after snippets are made) */
     int no_collapse;       /* list both records of an EN/FR pair (by default only one, in lang,
                               unless languages are selected with the lang filter) */
 };

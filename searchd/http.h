@@ -1,0 +1,71 @@
+/* http.h - the libmicrohttpd daemon: start and stop, request dispatch, the per-thread index
+ * handle, and the response helpers every endpoint uses (JSON errors, security headers). */
+#ifndef IQN_HTTP_H
+#define IQN_HTTP_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "error.h"
+#include "params.h"
+#include "vocab.h"
+
+struct iqn_server {
+    const struct iqn_config *cfg;
+    const struct iqn_vocab *vocab; /* shared, read-only */
+    char *web_root;                /* realpath of cfg->web */
+    pthread_key_t db_key;          /* each MHD thread's struct iqn_db */
+    int db_key_made;
+    struct MHD_Daemon *mhd;
+    unsigned port;                 /* the port bound */
+};
+
+/* One HTTP request, from its first callback to its completion. */
+struct iqn_request {
+    struct iqn_server *srv;
+    struct MHD_Connection *conn;
+    char method[16];
+    char *path;                    /* decoded path, copied for the access log */
+    int head;                      /* HEAD: headers only (MHD drops the body) */
+    int queued;                    /* a response was queued */
+    unsigned status;
+    struct timespec start;
+};
+
+/* Start the daemon on cfg->listen_host:cfg->port (srv->port receives the port bound). */
+int iqn_server_start(struct iqn_server *srv, const struct iqn_config *cfg, const struct iqn_vocab *vocab,
+                     struct iqn_error *err);
+/* Stop the daemon (waits for its threads; their index handles are closed) and free srv's parts. */
+void iqn_server_stop(struct iqn_server *srv);
+
+/* This thread's index handle, opened on first use and moved to the newest revision.
+ * On failure the request should answer 503. */
+int iqn_http_db(struct iqn_request *req, struct iqn_db **db, struct iqn_error *err);
+
+/* Add the security headers (and content type) to resp, queue it with status, destroy it. */
+enum MHD_Result iqn_http_queue(struct iqn_request *req, unsigned status, struct MHD_Response *resp,
+                               const char *content_type);
+/* Queue body (taken over and emptied) as a response; a failed buffer (too big) becomes a 500. */
+enum MHD_Result iqn_http_reply(struct iqn_request *req, unsigned status, const char *content_type,
+                               struct iqn_buf *body);
+/* Queue {"error":{"status":S,"code":C[,"parameter":P],"message":M}}; param may be NULL. */
+enum MHD_Result iqn_http_error(struct iqn_request *req, unsigned status, const char *code, const char *param,
+                               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 400 bad_parameter from a parameter error. */
+enum MHD_Result iqn_http_bad_param(struct iqn_request *req, const struct iqn_param_error *pe);
+/* The error of a failed search or fetch: 400 for IQN_EINVAL, else 500 (logged). */
+enum MHD_Result iqn_http_fail(struct iqn_request *req, const struct iqn_error *err);
+/* 503: the index could not be opened (err from iqn_http_db). */
+enum MHD_Result iqn_http_unavailable(struct iqn_request *req, const struct iqn_error *err);
+
+/* Milliseconds since t. */
+double iqn_http_ms_since(const struct timespec *t);
+
+#define IQN_JSON_TYPE "application/json; charset=utf-8"
+#define IQN_JSON_MAX (64u * 1024 * 1024) /* cap on one JSON response */
+
+#endif
