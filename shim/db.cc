@@ -4,7 +4,13 @@
 
 #include <xapian.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cmath>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -18,11 +24,12 @@
 #include "text.h"
 
 struct iqn_db {
-    std::unique_ptr<Xapian::Database> db;          /* the handle reads go through */
-    Xapian::WritableDatabase *wdb = nullptr;        /* same object as db when writable */
+    std::unique_ptr<Xapian::Database> db; /* reads: the index, or all its shards as one */
+    std::vector<std::unique_ptr<Xapian::WritableDatabase>> shards; /* writers: one per shard (1 unsharded) */
     std::string path;
     Xapian::TermGenerator tg;
     const struct iqn_vocab *vocab = nullptr; /* labels to index, writers only */
+    bool remote = false;                     /* some shard is served by xapian-tcpsrv */
 };
 
 struct iqn_stemmer {
@@ -137,6 +144,64 @@ std::string hex64(unsigned long long h)
     return s;
 }
 
+/* The stub file of a sharded index at path ("" for a plain index): path itself when it is a stub
+ * file, path/iqn.stub when path is a folder holding one. */
+std::string stub_of(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return std::string();
+    if (S_ISREG(st.st_mode))
+        return path;
+    std::string stub = std::string(path) + "/" + IQN_STUB_NAME;
+    if (stat(stub.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        return stub;
+    return std::string();
+}
+
+/* The local shard paths a stub file lists ("auto DIR" or "glass DIR" lines, relative to the stub's
+ * folder); false when it lists anything else (a remote shard). */
+bool stub_shards(const std::string &stub, std::vector<std::string> &out)
+{
+    std::string dir = stub.substr(0, stub.rfind('/') == std::string::npos ? 0 : stub.rfind('/') + 1);
+    FILE *f = std::fopen(stub.c_str(), "r");
+    if (!f)
+        throw Xapian::DatabaseOpeningError("cannot read " + stub);
+    char line[4096];
+    bool ok = true;
+    while (std::fgets(line, sizeof line, f)) {
+        std::string l(line);
+        while (!l.empty() && (l.back() == '\n' || l.back() == '\r' || l.back() == ' '))
+            l.pop_back();
+        if (l.empty() || l[0] == '#')
+            continue;
+        size_t sp = l.find(' ');
+        std::string kind = l.substr(0, sp), arg = sp == std::string::npos ? "" : l.substr(sp + 1);
+        if ((kind != "auto" && kind != "glass") || arg.empty()) {
+            ok = false;
+            continue;
+        }
+        out.push_back(arg[0] == '/' ? arg : dir + arg);
+    }
+    std::fclose(f);
+    return ok;
+}
+
+/* The shard a record lives in: placed by id, so any writer finds it again. */
+Xapian::WritableDatabase &shard_of(struct iqn_db *db, const char *id)
+{
+    size_t n = db->shards.size();
+    return *db->shards[n == 1 ? 0 : (size_t)(iqn_hash64(id, std::strlen(id), 0) % n)];
+}
+
+/* The database to read a record's current state from: its shard when writing, else the index. */
+Xapian::Database &home_of(struct iqn_db *db, const char *id)
+{
+    if (db->shards.empty())
+        return *db->db;
+    return shard_of(db, id);
+}
+
 /* Index the English and French labels of the record's codes, each with its own language's
  * stemmer, so that a query naming a province, profession or topic in either language finds it. */
 void index_labels(struct iqn_db *db, const struct iqn_record *r)
@@ -199,7 +264,7 @@ std::string encode_record(const struct iqn_record *r)
 /* Content hash of a document: its record, and its translation's record when it carries its text. */
 std::string content_hash(const std::string &data, const std::string *partner_data)
 {
-    unsigned long long h = iqn_hash64(data.data(), data.size(), 0);
+    unsigned long long h = iqn_hash64(data.data(), data.size(), IQN_SCHEMA_VERSION);
     if (partner_data)
         h ^= iqn_hash64(partner_data->data(), partner_data->size(), 0x9e3779b97f4a7c15ULL);
     return hex64(h);
@@ -213,6 +278,8 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, c
                                 std::string &hash)
 {
     Xapian::Document doc;
+    if (!db->shards.empty())
+        db->tg.set_database(shard_of(db, iqn_record_get(r, IQN_F_ID))); /* spelling data goes with the record */
     db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
     db->tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
     db->tg.set_document(doc);
@@ -246,7 +313,14 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, c
     if (date && iqn_date_key(date, 0, key) == 0) {
         doc.add_value(IQN_SLOT_DATE, key);
         doc.add_boolean_term(std::string(IQN_PREFIX_YEAR) + std::string(key, 4));
+    } else {
+        std::memcpy(key, "00000000", 9);
     }
+    doc.add_value(IQN_SLOT_SORT, std::string(key, 8) + id);
+    /* Below any real difference of BM25 weights (~1e-8 at most): newer first, then by id hash. */
+    double days = std::strtod(std::string(key, 8).c_str(), nullptr) / 1e8;
+    double frac = (double)(iqn_hash64(id, std::strlen(id), 7) >> 11) / 9007199254740992.0;
+    doc.add_value(IQN_SLOT_TIEBREAK, Xapian::sortable_serialise((days + frac * 1e-9) * 1e-8));
     std::string data = encode_record(r);
     hash = content_hash(data, partner ? &partner_data : nullptr);
     doc.set_data(data);
@@ -271,6 +345,7 @@ struct iqn_record *decode_document(const Xapian::Document &doc)
 
 using record_ptr = std::unique_ptr<struct iqn_record, void (*)(struct iqn_record *)>;
 
+
 /* The stored record with this id, or null; *did is its docid (0 if none). */
 record_ptr load_record(Xapian::Database &xdb, const char *id, Xapian::docid *did)
 {
@@ -284,13 +359,13 @@ record_ptr load_record(Xapian::Database &xdb, const char *id, Xapian::docid *did
 }
 
 /* r's translation as stored: a record whose id is r's pair, whose pair is r's id, in another language. */
-record_ptr load_partner(Xapian::Database &xdb, const struct iqn_record *r, Xapian::docid *did)
+record_ptr load_partner(struct iqn_db *db, const struct iqn_record *r, Xapian::docid *did)
 {
     const char *id = iqn_record_get(r, IQN_F_ID), *pair = iqn_record_get(r, IQN_F_PAIR);
     *did = 0;
     if (!pair || std::strcmp(pair, id) == 0)
         return record_ptr(nullptr, iqn_record_free);
-    record_ptr p = load_record(xdb, pair, did);
+    record_ptr p = load_record(home_of(db, pair), pair, did);
     const char *back = p ? iqn_record_get(p.get(), IQN_F_PAIR) : nullptr;
     const char *l1 = iqn_record_get(r, IQN_F_LANG), *l2 = p ? iqn_record_get(p.get(), IQN_F_LANG) : nullptr;
     if (!p || !back || std::strcmp(back, id) != 0 || !l1 || !l2 || std::strcmp(l1, l2) == 0) {
@@ -304,19 +379,19 @@ record_ptr load_partner(Xapian::Database &xdb, const struct iqn_record *r, Xapia
 void rebuild(struct iqn_db *db, Xapian::docid did, const struct iqn_record *r, const struct iqn_record *partner)
 {
     std::string hash;
-    db->wdb->replace_document(did, build_document(db, r, partner, hash));
+    shard_of(db, iqn_record_get(r, IQN_F_ID)).replace_document(did, build_document(db, r, partner, hash));
 }
 
 /* What upserting r would do: existing docid (0 if none) and the classification. */
-enum iqn_upsert_result classify(struct iqn_db *db, const std::string &idterm, const std::string &hash,
+enum iqn_upsert_result classify(Xapian::Database &xdb, const std::string &idterm, const std::string &hash,
                                 Xapian::docid *existing)
 {
     *existing = 0;
-    Xapian::PostingIterator p = db->db->postlist_begin(idterm);
-    if (p == db->db->postlist_end(idterm))
+    Xapian::PostingIterator p = xdb.postlist_begin(idterm);
+    if (p == xdb.postlist_end(idterm))
         return IQN_UPSERT_ADDED;
     *existing = *p;
-    if (db->db->get_document(*p).get_value(IQN_SLOT_HASH) == hash)
+    if (xdb.get_document(*p).get_value(IQN_SLOT_HASH) == hash)
         return IQN_UPSERT_UNCHANGED;
     return IQN_UPSERT_UPDATED;
 }
@@ -331,15 +406,28 @@ int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_err
     try {
         std::unique_ptr<iqn_db> db(new iqn_db);
         db->path = path;
+        std::string stub = stub_of(path);
         if (flags & IQN_DB_WRITE) {
-            int action = (flags & IQN_DB_CREATE) ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
-            auto *w = new Xapian::WritableDatabase(path, action | Xapian::DB_BACKEND_GLASS);
-            db->db.reset(w);
-            db->wdb = w;
-            db->tg.set_database(*w);
+            std::vector<std::string> local;
+            if (!stub.empty()) {
+                if (!stub_shards(stub, local))
+                    return iqn_error_set(err, IQN_EINVAL, "%s: a writer needs local shards, and %s lists a remote one",
+                                         path, stub.c_str());
+            } else {
+                local.push_back(path);
+            }
+            int action = (flags & IQN_DB_CREATE) && stub.empty() ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
+            Xapian::Database all;
+            for (const auto &shard : local) {
+                db->shards.emplace_back(new Xapian::WritableDatabase(shard, action | Xapian::DB_BACKEND_GLASS));
+                all.add_database(*db->shards.back());
+            }
+            db->db.reset(new Xapian::Database(all));
             db->tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
         } else {
-            db->db.reset(new Xapian::Database(path));
+            db->db.reset(new Xapian::Database(stub.empty() ? std::string(path) : stub));
+            std::vector<std::string> local;
+            db->remote = !stub.empty() && !stub_shards(stub, local);
         }
         *out = db.release();
         return IQN_OK;
@@ -348,15 +436,65 @@ int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_err
     }
 }
 
+int iqn_db_create_sharded(const char *path, unsigned nshards, struct iqn_error *err)
+{
+    if (nshards < 1 || nshards > IQN_SHARDS_MAX)
+        return iqn_error_set(err, IQN_EINVAL, "shards: must be from 1 to %d, got %u", IQN_SHARDS_MAX, nshards);
+    try {
+        std::string stub = stub_of(path);
+        if (!stub.empty()) {
+            std::vector<std::string> local;
+            if (!stub_shards(stub, local) || local.size() != nshards)
+                return iqn_error_set(err, IQN_EINVAL, "%s already has %zu shards, not %u", path, local.size(), nshards);
+            return IQN_OK;
+        }
+        struct stat st;
+        if (stat(path, &st) == 0 && stat((std::string(path) + "/iamglass").c_str(), &st) == 0)
+            return iqn_error_set(err, IQN_EINVAL, "%s is an unsharded index; shard a new one", path);
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return iqn_error_set(err, IQN_EIO, "%s: cannot create: %s", path, std::strerror(errno));
+        std::string text;
+        for (unsigned i = 0; i < nshards; i++) {
+            char name[32];
+            std::snprintf(name, sizeof name, "shard-%03u", i);
+            Xapian::WritableDatabase w(std::string(path) + "/" + name, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+            w.commit();
+            text += std::string("auto ") + name + "\n";
+        }
+        /* The stub appears last, atomically: until then the folder is not an index. */
+        std::string tmp = std::string(path) + "/" + IQN_STUB_NAME + ".tmp";
+        FILE *f = std::fopen(tmp.c_str(), "w");
+        if (!f || std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fflush(f) != 0 ||
+            fsync(fileno(f)) != 0) {
+            int e = errno;
+            if (f)
+                std::fclose(f);
+            return iqn_error_set(err, IQN_EIO, "%s: cannot write: %s", tmp.c_str(), std::strerror(e));
+        }
+        std::fclose(f);
+        if (std::rename(tmp.c_str(), (std::string(path) + "/" + IQN_STUB_NAME).c_str()) != 0)
+            return iqn_error_set(err, IQN_EIO, "%s: cannot rename: %s", tmp.c_str(), std::strerror(errno));
+        return IQN_OK;
+    } catch (...) {
+        return translate(err, path);
+    }
+}
+
+int iqn_db_shard_count(struct iqn_db *db)
+{
+    return db->shards.empty() ? 0 : (int)db->shards.size();
+}
+
 void iqn_db_close(struct iqn_db *db)
 {
     if (!db)
         return;
-    try {
-        if (db->wdb)
-            db->wdb->close();
-    } catch (...) {
-        /* Closing can only fail on a write error; the last commit stays intact. */
+    for (auto &w : db->shards) {
+        try {
+            w->close();
+        } catch (...) {
+            /* Closing can only fail on a write error; the last commit stays intact. */
+        }
     }
     delete db;
 }
@@ -369,7 +507,7 @@ void iqn_db_set_vocab(struct iqn_db *db, const struct iqn_vocab *v)
 int iqn_db_reopen(struct iqn_db *db, int *changed, struct iqn_error *err)
 {
     try {
-        bool moved = db->wdb ? false : db->db->reopen();
+        bool moved = db->shards.empty() ? db->db->reopen() : false;
         if (changed)
             *changed = moved ? 1 : 0;
         return IQN_OK;
@@ -381,28 +519,29 @@ int iqn_db_reopen(struct iqn_db *db, int *changed, struct iqn_error *err)
 int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert_result *out, struct iqn_error *err)
 {
     const char *id = iqn_record_get(r, IQN_F_ID);
-    if (!db->wdb)
+    if (db->shards.empty())
         return iqn_error_set(err, IQN_EINVAL, "%s: index is open read-only", db->path.c_str());
     if (!id)
         return iqn_error_set(err, IQN_EINVAL, "record has no id");
     try {
+        Xapian::WritableDatabase &home = shard_of(db, id);
         Xapian::docid pdid;
-        record_ptr partner = load_partner(*db->db, r, &pdid);
+        record_ptr partner = load_partner(db, r, &pdid);
         std::string hash;
         Xapian::Document doc = build_document(db, r, partner.get(), hash);
         std::string idterm = std::string(IQN_PREFIX_ID) + id;
         Xapian::docid existing;
-        enum iqn_upsert_result res = classify(db, idterm, hash, &existing);
+        enum iqn_upsert_result res = classify(home, idterm, hash, &existing);
         if (res != IQN_UPSERT_UNCHANGED) {
             /* A translation this record no longer names loses its copy of our text. */
             Xapian::docid odid;
-            record_ptr old = existing ? load_record(*db->db, id, &odid) : record_ptr(nullptr, iqn_record_free);
+            record_ptr old = existing ? load_record(home, id, &odid) : record_ptr(nullptr, iqn_record_free);
             Xapian::docid old_pdid = 0;
-            record_ptr old_partner = old ? load_partner(*db->db, old.get(), &old_pdid) : record_ptr(nullptr, iqn_record_free);
+            record_ptr old_partner = old ? load_partner(db, old.get(), &old_pdid) : record_ptr(nullptr, iqn_record_free);
             if (existing)
-                db->wdb->replace_document(existing, doc);
+                home.replace_document(existing, doc);
             else
-                db->wdb->replace_document(idterm, doc);
+                home.replace_document(idterm, doc);
             if (old_partner && old_pdid != pdid)
                 rebuild(db, old_pdid, old_partner.get(), nullptr);
             if (partner)
@@ -424,10 +563,10 @@ int iqn_db_classify(struct iqn_db *db, const struct iqn_record *r, enum iqn_upse
         return iqn_error_set(err, IQN_EINVAL, "record has no id");
     try {
         Xapian::docid pdid, existing;
-        record_ptr partner = load_partner(*db->db, r, &pdid);
+        record_ptr partner = load_partner(db, r, &pdid);
         std::string partner_data = partner ? encode_record(partner.get()) : std::string();
         std::string hash = content_hash(encode_record(r), partner ? &partner_data : nullptr);
-        *out = classify(db, std::string(IQN_PREFIX_ID) + id, hash, &existing);
+        *out = classify(home_of(db, id), std::string(IQN_PREFIX_ID) + id, hash, &existing);
         return IQN_OK;
     } catch (...) {
         return translate(err, id);
@@ -436,16 +575,16 @@ int iqn_db_classify(struct iqn_db *db, const struct iqn_record *r, enum iqn_upse
 
 int iqn_db_delete(struct iqn_db *db, const char *id, int *found, struct iqn_error *err)
 {
-    if (!db->wdb)
+    if (db->shards.empty())
         return iqn_error_set(err, IQN_EINVAL, "%s: index is open read-only", db->path.c_str());
     try {
         std::string idterm = std::string(IQN_PREFIX_ID) + id;
         Xapian::docid did, pdid = 0;
-        record_ptr old = load_record(*db->db, id, &did);
-        record_ptr partner = old ? load_partner(*db->db, old.get(), &pdid) : record_ptr(nullptr, iqn_record_free);
+        record_ptr old = load_record(shard_of(db, id), id, &did);
+        record_ptr partner = old ? load_partner(db, old.get(), &pdid) : record_ptr(nullptr, iqn_record_free);
         bool exists = did != 0;
         if (exists)
-            db->wdb->delete_document(idterm);
+            shard_of(db, id).delete_document(idterm);
         if (partner)
             rebuild(db, pdid, partner.get(), nullptr);
         if (found)
@@ -458,10 +597,13 @@ int iqn_db_delete(struct iqn_db *db, const char *id, int *found, struct iqn_erro
 
 int iqn_db_commit(struct iqn_db *db, struct iqn_error *err)
 {
-    if (!db->wdb)
+    if (db->shards.empty())
         return iqn_error_set(err, IQN_EINVAL, "%s: index is open read-only", db->path.c_str());
     try {
-        db->wdb->commit();
+        /* Each shard commits atomically; after a crash between two, every shard is still
+         * consistent and a re-run of the import brings the late ones up to date. */
+        for (auto &w : db->shards)
+            w->commit();
         return IQN_OK;
     } catch (...) {
         return translate(err, db->path.c_str());
@@ -517,13 +659,30 @@ int iqn_db_get_meta(struct iqn_db *db, const char *key, char **out, struct iqn_e
 
 int iqn_db_set_meta(struct iqn_db *db, const char *key, const char *value, struct iqn_error *err)
 {
-    if (!db->wdb)
+    if (db->shards.empty())
         return iqn_error_set(err, IQN_EINVAL, "%s: index is open read-only", db->path.c_str());
     try {
-        db->wdb->set_metadata(key, value ? value : "");
+        db->shards[0]->set_metadata(key, value ? value : ""); /* readers see the first shard's metadata */
         return IQN_OK;
     } catch (...) {
         return translate(err, key);
+    }
+}
+
+int iqn_db_meta_list(struct iqn_db *db, const char *prefix,
+                     int (*fn)(void *ctx, const char *key, const char *value), void *ctx, struct iqn_error *err)
+{
+    try {
+        Xapian::Database &x = *db->db; /* a multi-database reads the first shard's metadata */
+        for (Xapian::TermIterator k = x.metadata_keys_begin(prefix); k != x.metadata_keys_end(prefix); ++k) {
+            std::string key = *k;
+            std::string v = x.get_metadata(key);
+            if (fn(ctx, key.c_str(), v.c_str()) != 0)
+                break;
+        }
+        return IQN_OK;
+    } catch (...) {
+        return translate(err, prefix);
     }
 }
 
@@ -584,9 +743,10 @@ bool blank(const char *s)
  * overridden by an environment variable of the same name, for relevance experiments only. */
 struct tuning {
     double bm25_k1 = 1.2, bm25_b = 0.75;  /* BM25: term frequency saturation, length normalisation */
-    int prf_docs = 5, prf_terms = 20;     /* pseudo-relevance feedback: top documents, terms added */
+    int prf_docs = 5, prf_terms = 30;     /* pseudo-relevance feedback: top documents, terms added */
     double prf_weight = 0.5;              /* weight of the added terms */
     int prf_min_terms = 4;                /* only for queries of at least this many words */
+    int prf_min_docs = 1;                 /* candidate terms must be in this many top documents */
     int cross_language = 1;               /* also match stems of the other official language */
 
     static double env(const char *name, double dflt)
@@ -602,6 +762,7 @@ struct tuning {
         prf_terms = (int)env("IQN_PRF_TERMS", prf_terms);
         prf_weight = env("IQN_PRF_WEIGHT", prf_weight);
         prf_min_terms = (int)env("IQN_PRF_MIN_TERMS", prf_min_terms);
+        prf_min_docs = (int)env("IQN_PRF_MIN_DOCS", prf_min_docs);
         cross_language = (int)env("IQN_CROSS_LANGUAGE", cross_language);
     }
 };
@@ -697,6 +858,55 @@ void defuse_near(std::string &text)
     }
 }
 
+/* Expand wildcards (nurs*) against the whole index, at most 100 most frequent terms: Xapian 1.4
+ * expands them shard by shard, which would make a sharded index score them differently. */
+Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
+{
+    Xapian::Query::op op = q.get_type();
+    if (op == Xapian::Query::OP_WILDCARD) {
+        std::string d = q.get_description(); /* "Query(WILDCARD SYNONYM pattern)" */
+        size_t sp = d.find(' ', d.find("WILDCARD ") + 9);
+        if (d.compare(0, 15, "Query(WILDCARD ") != 0 || sp == std::string::npos || d.back() != ')')
+            return q;
+        std::string pattern = d.substr(sp + 1, d.size() - sp - 2);
+        std::vector<std::pair<Xapian::doccount, std::string>> found;
+        for (auto t = xdb.allterms_begin(pattern); t != xdb.allterms_end(pattern); ++t)
+            found.emplace_back(t.get_termfreq(), *t);
+        std::sort(found.begin(), found.end(), [](const std::pair<Xapian::doccount, std::string> &a,
+                                                  const std::pair<Xapian::doccount, std::string> &b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+        if (found.size() > 100)
+            found.resize(100);
+        std::vector<Xapian::Query> terms;
+        for (const auto &f : found)
+            terms.emplace_back(f.second);
+        if (terms.empty())
+            return Xapian::Query();
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+    }
+    size_t n = q.get_num_subqueries();
+    if (n == 0 || q.get_description().find("WILDCARD") == std::string::npos)
+        return q;
+    switch (op) {
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+        break;
+    default:
+        return q; /* inside a phrase or a scaled query: left to Xapian */
+    }
+    std::vector<Xapian::Query> subs;
+    for (size_t i = 0; i < n; i++)
+        subs.push_back(expand_wildcards(xdb, q.get_subquery(i)));
+    return Xapian::Query(op, subs.begin(), subs.end());
+}
+
 Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected)
 {
     if (blank(q->text))
@@ -720,6 +930,7 @@ Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::s
             /* Shapes differ (rare: a stop word in one language only): keep the UI language's parse. */
         }
     }
+    parsed = expand_wildcards(db, parsed);
     if (parsed.empty())
         return Xapian::Query();
     return parsed;
@@ -811,6 +1022,14 @@ void make_snippet(struct iqn_highlight *hl, const struct iqn_record *r, struct i
 
 
 
+/* q with a tiny extra weight from the IQN_SLOT_TIEBREAK value (a built-in posting source, so it
+ * runs on remote shards too), which orders documents of equal relevance. */
+Xapian::Query with_tiebreak(const Xapian::Query &q)
+{
+    Xapian::PostingSource *src = (new Xapian::ValueWeightPostingSource(IQN_SLOT_TIEBREAK))->release();
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(src));
+}
+
 /* Build the filters of q into st (st.text is set by the caller). */
 void add_filters(const struct iqn_query *q, search_state &st)
 {
@@ -858,27 +1077,37 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
     Xapian::doccount all = xdb.get_doccount();
 
     Xapian::Enquire enq(xdb);
-    enq.set_query(combine(st, -1));
     enq.set_weighting_scheme(Xapian::BM25Weight(tuned().bm25_k1, 0, 1, tuned().bm25_b, 0.5));
+    /* Every order is total, so pages never overlap and a sharded index lists records exactly as a
+     * single one does: dates are broken by id, and equal relevance by a tiny weight that grows with
+     * the date (newest first) then the id hash. */
     if (q->sort == IQN_SORT_DATE_ASC)
-        enq.set_sort_by_value_then_relevance(IQN_SLOT_DATE, false);
+        enq.set_sort_by_value(IQN_SLOT_SORT, false);
     else if (q->sort == IQN_SORT_DATE_DESC)
-        enq.set_sort_by_value_then_relevance(IQN_SLOT_DATE, true);
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies(IQN_FACET_COUNT);
+        enq.set_sort_by_value(IQN_SLOT_SORT, true);
+    enq.set_query(q->sort == IQN_SORT_RELEVANCE ? with_tiebreak(combine(st, -1)) : combine(st, -1));
     /* A facet with a selection is counted in a pass of its own; so is the language facet while
      * paired records in the other language are left out, so that its counts say what choosing a
-     * language gives. */
+     * language gives. The others are counted on the main pass, except on remote shards sorted by
+     * date: xapian-tcpsrv then counts some documents twice, so they get one unsorted pass. */
     bool own_pass[IQN_FACET_COUNT];
     for (int f = 0; f < IQN_FACET_COUNT; f++)
         own_pass[f] = st.has_filter[f] || (f == IQN_FACET_LANG && st.exclude_pairs);
+    bool separate = db->remote && q->sort != IQN_SORT_RELEVANCE;
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies(IQN_FACET_COUNT);
+    Xapian::Enquire counter(xdb);
+    counter.set_query(combine(st, -1));
+    counter.set_weighting_scheme(Xapian::BoolWeight());
     for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
         if (own_pass[f])
             continue;
         spies[f].reset(new Xapian::ValueCountMatchSpy(iqn_facets[f].slot));
-        enq.add_matchspy(spies[f].get());
+        (separate ? counter : enq).add_matchspy(spies[f].get());
     }
     Xapian::MSet mset = enq.get_mset(q->offset, q->limit, all);
     res->total = mset.get_matches_estimated();
+    if (separate && q->facets)
+        counter.get_mset(0, 0, all);
     for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++)
         if (spies[f])
             fill_facets(res, f, *spies[f]);
@@ -963,19 +1192,50 @@ void expand_query(Xapian::Database &xdb, const char *text, search_state &st)
     if (words < (size_t)t.prf_min_terms)
         return;
     Xapian::Enquire e(xdb);
-    e.set_query(combine(st, -1));
+    e.set_query(with_tiebreak(combine(st, -1))); /* the same top documents however sharded */
     e.set_weighting_scheme(Xapian::BM25Weight(t.bm25_k1, 0, 1, t.bm25_b, 0.5));
     Xapian::MSet top = e.get_mset(0, (Xapian::doccount)t.prf_docs);
     if (top.empty())
         return;
-    Xapian::RSet rset;
-    for (auto m = top.begin(); m != top.end(); ++m)
-        rset.add_document(*m);
+    /* Score the terms of the top documents ourselves, with collection statistics of the whole
+     * index (Xapian's ESet uses per-shard ones), so that a sharded index expands alike. The
+     * weight is the classic probabilistic one (relevant-set odds ratio times a BM25-like wdf part). */
     TextTermsOnly decider;
-    Xapian::ESet eset = e.get_eset((Xapian::termcount)t.prf_terms, rset, &decider);
+    struct cand {
+        unsigned r = 0;
+        double tf_part = 0;
+    };
+    std::map<std::string, cand> cands;
+    double avlen = xdb.get_avlength();
+    for (auto m = top.begin(); m != top.end(); ++m) {
+        double len = (double)xdb.get_doclength(*m) / (avlen > 0 ? avlen : 1);
+        for (auto ti = xdb.termlist_begin(*m); ti != xdb.termlist_end(*m); ++ti) {
+            std::string term = *ti;
+            if (!decider(term))
+                continue;
+            double wdf = ti.get_wdf();
+            cand &c = cands[term];
+            c.r++;
+            c.tf_part += 2.0 * wdf / (len + wdf);
+        }
+    }
+    double N = (double)xdb.get_doccount(), R = (double)top.size();
+    std::vector<std::pair<double, std::string>> scored;
+    for (const auto &kv : cands) {
+        if (R > 1 && kv.second.r < (unsigned)tuned().prf_min_docs)
+            continue; /* a term of one document only says little about the query */
+        double n = (double)xdb.get_termfreq(kv.first), r = kv.second.r;
+        double odds = ((r + 0.5) * (N - n - R + r + 0.5)) / ((R - r + 0.5) * (n - r + 0.5));
+        if (odds <= 1)
+            continue;
+        scored.emplace_back(std::log(odds) * kv.second.tf_part, kv.first);
+    }
+    std::sort(scored.begin(), scored.end(), [](const std::pair<double, std::string> &a, const std::pair<double, std::string> &b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
     std::vector<Xapian::Query> terms;
-    for (auto i = eset.begin(); i != eset.end(); ++i)
-        terms.emplace_back(*i);
+    for (size_t i = 0; i < scored.size() && i < (size_t)t.prf_terms; i++)
+        terms.emplace_back(scored[i].second);
     if (terms.empty())
         return;
     Xapian::Query added(Xapian::Query::OP_OR, terms.begin(), terms.end());
@@ -1057,6 +1317,18 @@ extern "C++" template <typename Fn> int with_retry(struct iqn_db *db, struct iqn
                 return iqn_error_set(err, IQN_EINTERNAL, "index kept changing during the search");
             try {
                 db->db->reopen();
+            } catch (...) {
+                return translate(err, "search");
+            }
+        } catch (const Xapian::NetworkError &e) {
+            /* A remote shard went away: reconnect once (it may be back); otherwise say so, never
+             * answer from the shards that are left. */
+            iqn_result_free(res);
+            if (attempt >= 1 || !db->shards.empty())
+                return iqn_error_set(err, IQN_EIO, "a remote shard is unavailable: %s", e.get_msg().c_str());
+            try {
+                std::string stub = stub_of(db->path.c_str());
+                db->db.reset(new Xapian::Database(stub.empty() ? db->path : stub));
             } catch (...) {
                 return translate(err, "search");
             }

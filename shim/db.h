@@ -27,6 +27,12 @@ enum iqn_db_flags {
 /* Open the index at path: a directory, or (read-only) a Xapian stub database file listing
  * local and remote shards. */
 int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_error *err);
+/* Create an empty index split into nshards shards: folders path/shard-000 ... and the stub file
+ * path/iqn.stub that lists them (written last). iqn_db_open(path) then opens every shard, writers
+ * place each record by its id, and readers search them as one. Existing with the same count: OK. */
+int iqn_db_create_sharded(const char *path, unsigned nshards, struct iqn_error *err);
+/* Number of shards of a writer (1 for a plain index), 0 for a reader. */
+int iqn_db_shard_count(struct iqn_db *db);
 /* Close; uncommitted changes of a writer are committed first (Xapian's behaviour). Accepts NULL. */
 void iqn_db_close(struct iqn_db *db);
 /* Give a writer the vocabularies: each record is then also indexed under the English and French
@@ -56,6 +62,10 @@ int iqn_db_get(struct iqn_db *db, const char *id, struct iqn_record **out, struc
 /* User metadata (key/value) stored with the index and committed with it; "" when unset. */
 int iqn_db_get_meta(struct iqn_db *db, const char *key, char **out, struct iqn_error *err);
 int iqn_db_set_meta(struct iqn_db *db, const char *key, const char *value, struct iqn_error *err);
+/* Call fn(ctx, key, value) for every metadata key starting with prefix, in byte order, until fn
+ * returns non-zero. Keys are at most 245 bytes; value is NUL-terminated. */
+int iqn_db_meta_list(struct iqn_db *db, const char *prefix,
+                     int (*fn)(void *ctx, const char *key, const char *value), void *ctx, struct iqn_error *err);
 
 struct iqn_db_stats {
     unsigned long long doccount;

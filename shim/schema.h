@@ -69,12 +69,20 @@ struct iqn_facet_info {
 /* Value slots. */
 #define IQN_SLOT_DATE 0      /* YYYYMMDD, zero padded ("2021" -> "20210000") */
 #define IQN_SLOT_HASH 6      /* content hash (16 hex digits): unchanged records are not rewritten */
+#define IQN_SLOT_SORT 8      /* date key then id: a total order, the same however the index is sharded */
+#define IQN_SLOT_TIEBREAK 9  /* a tiny weight (sortable_serialise) ordering records of equal relevance */
+
+/* Bumped whenever the way records are indexed changes: every record is then re-indexed by the
+ * next import (it is part of the content hash). */
+#define IQN_SCHEMA_VERSION 3
 
 /* Boolean term prefixes. */
 #define IQN_PREFIX_ID "Q"
 #define IQN_PREFIX_YEAR "Y"
 #define IQN_TERM_PAIRED "XPAIRED" /* the record's translation is indexed too, and its text is in this document */
 
+#define IQN_STUB_NAME "iqn.stub" /* in a sharded index's folder: the Xapian stub listing its shards */
+#define IQN_SHARDS_MAX 256
 #define IQN_ID_MAX 128
 #define IQN_BODY_MAX (8u * 1024 * 1024)  /* a 300-page report is ~1 MB of text */
 #define IQN_FACET_VALUES_MAX 64          /* codes of one facet on one record */

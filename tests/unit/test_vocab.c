@@ -237,7 +237,7 @@ static void test_bad(void)
         for (int k = 0; k < 2 && c->in_msg[k]; k++)
             ok = ok && strstr(err.message, c->in_msg[k]) != NULL;
         char what[800];
-        snprintf(what, sizeof what, "expected an error naming %s %s, got rc %d: \"%s\"", c->in_msg[0],
+        snprintf(what, sizeof what, "expected an error naming %s %s, got rc %d: \"%s\"", c->in_msg[0] ? c->in_msg[0] : "",
                  c->in_msg[1] ? c->in_msg[1] : "", rc, err.message);
         check_report(c->id, ok, what);
         if (c->contents == NULL)
