@@ -1,0 +1,267 @@
+/* test_shards.c - a sharded index answers exactly like a single one: the same records (JSON Lines
+ * fixture plus translation pairs whose halves land in different shards), the same searches,
+ * compared hit by hit, score by score, facet count by facet count; then updates and deletes. */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "db.h"
+#include "record.h"
+#include "vocab.h"
+
+#define NSHARDS 3
+
+static struct iqn_vocab *vocab;
+
+/* Records: a few hand-written ones (with EN/FR pairs) and 60 made up from a pattern. */
+static const char *const fixed[] = {
+    "{\"id\":\"pair-en\",\"type\":\"initiative\",\"lang\":\"en\",\"pair\":\"pair-fr\",\"title\":\"Bridging for "
+    "internationally educated nurses\",\"summary\":\"A bridging program with clinical placements.\","
+    "\"province\":[\"ON\"],\"profession\":[\"31301\"],\"topic\":[\"bridging-programs\"],\"date\":\"2021-03-04\"}",
+    "{\"id\":\"pair-fr\",\"type\":\"initiative\",\"lang\":\"fr\",\"pair\":\"pair-en\",\"title\":\"Passerelle pour les "
+    "infirmières formées à l'étranger\",\"summary\":\"Un programme de transition avec des stages cliniques.\","
+    "\"province\":[\"ON\"],\"profession\":[\"31301\"],\"topic\":[\"bridging-programs\"],\"date\":\"2021-03-04\"}",
+    "{\"id\":\"eng-1\",\"type\":\"report\",\"lang\":\"en\",\"pair\":\"eng-1-fr\",\"title\":\"Engineers and the "
+    "experience requirement\",\"body\":\"Regulators of engineering reviewed Canadian experience rules.\","
+    "\"province\":[\"BC\",\"AB\"],\"profession\":[\"21300\",\"21301\"],\"topic\":[\"licensure\"],\"date\":\"2019\"}",
+    "{\"id\":\"eng-1-fr\",\"type\":\"report\",\"lang\":\"fr\",\"pair\":\"eng-1\",\"title\":\"Les ingénieurs et "
+    "l'exigence d'expérience\",\"body\":\"Les ordres d'ingénieurs ont revu l'exigence d'expérience canadienne.\","
+    "\"province\":[\"BC\",\"AB\"],\"profession\":[\"21300\",\"21301\"],\"topic\":[\"licensure\"],\"date\":\"2019\"}",
+};
+
+static const char *const provinces[] = {"ON", "QC", "BC", "AB", "NS", "CA"};
+static const char *const topics[] = {"licensure", "mentorship", "credential-assessment", "language-training"};
+static const char *const words[] = {"nurses", "engineers", "pharmacists", "teachers", "electricians"};
+
+static int load(struct iqn_db *db, const char *json, const char *id)
+{
+    struct iqn_record *r = iqn_record_new();
+    struct iqn_error err;
+    enum iqn_upsert_result res;
+    int rc = iqn_record_from_json(r, json, strlen(json), &err);
+    if (rc == IQN_OK)
+        rc = iqn_record_validate(r, vocab, &err);
+    if (rc == IQN_OK)
+        rc = iqn_db_upsert(db, r, &res, &err);
+    if (rc != IQN_OK)
+        check_report(id, 0, err.message);
+    iqn_record_free(r);
+    return rc;
+}
+
+static void make_json(int i, char *out, size_t len)
+{
+    snprintf(out, len,
+             "{\"id\":\"gen-%03d\",\"type\":\"%s\",\"lang\":\"%s\",\"title\":\"Assessing %s in %s, case %d\","
+             "\"body\":\"Credential assessment and %s for internationally trained %s; %s program number %d.\","
+             "\"province\":[\"%s\"],\"topic\":[\"%s\",\"%s\"],\"date\":\"20%02d-%02d-01\"}",
+             i, i % 3 ? "report" : "lesson", i % 4 ? "en" : "fr", words[i % 5], provinces[i % 6], i, topics[i % 4],
+             words[(i / 5) % 5], i % 7 ? "bridging" : "mentoring", i, provinces[(i / 6) % 6], topics[i % 4],
+             topics[(i + 1) % 4], 10 + i % 15, 1 + i % 12);
+}
+
+static void load_all(struct iqn_db *db, const char *id)
+{
+    char json[1024];
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        load(db, fixed[i], id);
+    for (int i = 0; i < 60; i++) {
+        make_json(i, json, sizeof json);
+        load(db, json, id);
+    }
+    struct iqn_error err;
+    if (iqn_db_commit(db, &err) != IQN_OK)
+        check_report(id, 0, err.message);
+}
+
+/* A whole result as text: total, ids, scores, snippets, every facet count, did_you_mean. */
+static void describe(const struct iqn_result *r, char *out, size_t len)
+{
+    size_t o = 0;
+    o += (size_t)snprintf(out + o, len - o, "total=%llu dym=%s |", r->total, r->did_you_mean ? r->did_you_mean : "-");
+    for (size_t i = 0; i < r->nhits && o < len; i++)
+        o += (size_t)snprintf(out + o, len - o, " %s:%.9f:%s", iqn_record_get(r->hits[i].record, IQN_F_ID),
+                              r->hits[i].score, r->hits[i].snippet ? r->hits[i].snippet : "");
+    for (int f = 0; f < IQN_FACET_COUNT && o < len; f++) {
+        o += (size_t)snprintf(out + o, len - o, " | %s", iqn_facets[f].name);
+        for (size_t i = 0; i < r->nfacet[f] && o < len; i++)
+            o += (size_t)snprintf(out + o, len - o, " %s=%llu", r->facet[f][i].code, r->facet[f][i].count);
+    }
+}
+
+struct shard_case {
+    const char *id;
+    const char *text;
+    const char *lang;
+    const char *province; /* one selected province, or NULL */
+    const char *topic;
+    enum iqn_sort sort;
+    unsigned offset, limit;
+};
+
+static const struct shard_case cases[] = {
+    {"shards-all", NULL, "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 100},
+    {"shards-all-page2", "", "en", NULL, NULL, IQN_SORT_RELEVANCE, 10, 10},
+    {"shards-word", "nurses", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 20},
+    {"shards-fr", "infirmières", "fr", NULL, NULL, IQN_SORT_RELEVANCE, 0, 20},
+    {"shards-pair-fr-ui", "bridging", "fr", NULL, NULL, IQN_SORT_RELEVANCE, 0, 20},
+    {"shards-facets", "credential assessment", "en", "ON", "licensure", IQN_SORT_RELEVANCE, 0, 10},
+    {"shards-date-desc", "program", "en", "QC", NULL, IQN_SORT_DATE_DESC, 0, 15},
+    {"shards-date-asc", NULL, "en", NULL, "mentorship", IQN_SORT_DATE_ASC, 5, 15},
+    {"shards-phrase", "\"credential assessment\" -mentoring", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-wildcard", "engin* OR pharm*", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-feedback", "how are internationally trained electricians assessed for licensure", "en", NULL, NULL,
+     IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-spelling", "pharmacsts", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 10},
+};
+
+static struct iqn_result *search(struct iqn_db *db, const struct shard_case *c)
+{
+    struct iqn_query q;
+    memset(&q, 0, sizeof q);
+    q.text = c->text;
+    q.lang = c->lang;
+    const char *prov[1] = {c->province}, *top[1] = {c->topic};
+    if (c->province) {
+        q.filter[IQN_FACET_PROVINCE] = prov;
+        q.nfilter[IQN_FACET_PROVINCE] = 1;
+    }
+    if (c->topic) {
+        q.filter[IQN_FACET_TOPIC] = top;
+        q.nfilter[IQN_FACET_TOPIC] = 1;
+    }
+    q.sort = c->sort;
+    q.offset = c->offset;
+    q.limit = c->limit;
+    q.facets = q.snippets = q.spelling = 1;
+    struct iqn_result *r = NULL;
+    struct iqn_error err;
+    if (iqn_search(db, &q, &r, &err) != IQN_OK)
+        check_report(c->id, 0, err.message);
+    return r;
+}
+
+static void compare_all(const char *single, const char *sharded, const char *suffix)
+{
+    struct iqn_db *a = NULL, *b = NULL;
+    struct iqn_error err;
+    if (iqn_db_open(single, IQN_DB_READ, &a, &err) != IQN_OK || iqn_db_open(sharded, IQN_DB_READ, &b, &err) != IQN_OK) {
+        check_report("shards-open", 0, err.message);
+        iqn_db_close(a);
+        return;
+    }
+    static char da[65536], dbuf[65536];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char id[96];
+        snprintf(id, sizeof id, "%s%s", cases[i].id, suffix);
+        struct iqn_result *ra = search(a, &cases[i]), *rb = search(b, &cases[i]);
+        if (ra && rb) {
+            describe(ra, da, sizeof da);
+            describe(rb, dbuf, sizeof dbuf);
+            check_str(id, da, dbuf);
+        }
+        iqn_result_free(ra);
+        iqn_result_free(rb);
+    }
+    iqn_db_close(a);
+    iqn_db_close(b);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int main(void)
+{
+    struct iqn_error err;
+    char base[] = "/tmp/iqn-test-shards-XXXXXX";
+    if (iqn_vocab_load(IQN_TEST_VOCAB_DIR, &vocab, &err) != IQN_OK || !mkdtemp(base)) {
+        printf("FAIL setup: %s\n0 passed, 1 failed\n", err.message);
+        return 1;
+    }
+    char single[128], sharded[128], stub[160];
+    snprintf(single, sizeof single, "%s/single", base);
+    snprintf(sharded, sizeof sharded, "%s/sharded", base);
+    snprintf(stub, sizeof stub, "%s/iqn.stub", sharded);
+
+    check_int("shards-create", IQN_OK, iqn_db_create_sharded(sharded, NSHARDS, &err));
+    check_int("shards-create-again", IQN_OK, iqn_db_create_sharded(sharded, NSHARDS, &err));
+    check_int("shards-create-other-count", IQN_EINVAL, iqn_db_create_sharded(sharded, 2, &err));
+    check_int("shards-create-zero", IQN_EINVAL, iqn_db_create_sharded(sharded, 0, &err));
+    check_true_at("shards-stub-exists", access(stub, R_OK) == 0, "stub file exists", __FILE__, __LINE__);
+
+    struct iqn_db *w1 = NULL, *w2 = NULL;
+    if (iqn_db_open(single, IQN_DB_WRITE | IQN_DB_CREATE, &w1, &err) != IQN_OK ||
+        iqn_db_open(sharded, IQN_DB_WRITE | IQN_DB_CREATE, &w2, &err) != IQN_OK) {
+        printf("FAIL open writers: %s\n0 passed, 1 failed\n", err.message);
+        return 1;
+    }
+    iqn_db_set_vocab(w1, vocab);
+    iqn_db_set_vocab(w2, vocab);
+    check_int("shards-count", NSHARDS, iqn_db_shard_count(w2));
+    check_int("shards-count-single", 1, iqn_db_shard_count(w1));
+    load_all(w1, "shards-load-single");
+    load_all(w2, "shards-load-sharded");
+
+    /* Every shard holds some records: placement by id spreads them. */
+    for (int s = 0; s < NSHARDS; s++) {
+        char path[200], id[64];
+        snprintf(path, sizeof path, "%s/shard-%03d", sharded, s);
+        snprintf(id, sizeof id, "shards-spread-%d", s);
+        struct iqn_db *one = NULL;
+        struct iqn_db_stats st = {0, 0};
+        if (iqn_db_open(path, IQN_DB_READ, &one, &err) == IQN_OK)
+            iqn_db_stats(one, &st, &err);
+        iqn_db_close(one);
+        CHECK(id, st.doccount > 5 && st.doccount < 60);
+    }
+    compare_all(single, sharded, "");
+    /* The folder and the stub file itself both open the sharded index. */
+    compare_all(single, stub, "-via-stub");
+
+    /* Updates and deletes reach the right shard; pairs stay paired across shards. */
+    const char *changed = "{\"id\":\"gen-007\",\"type\":\"report\",\"lang\":\"en\",\"title\":\"Rewritten record about "
+                          "dentists\",\"province\":[\"NU\"],\"topic\":[\"mentorship\"],\"date\":\"2024-01-01\"}";
+    load(w1, changed, "shards-update-single");
+    load(w2, changed, "shards-update-sharded");
+    int found1 = 0, found2 = 0;
+    iqn_db_delete(w1, "pair-fr", &found1, &err);
+    iqn_db_delete(w2, "pair-fr", &found2, &err);
+    iqn_db_delete(w1, "gen-010", &found1, &err);
+    iqn_db_delete(w2, "gen-010", &found2, &err);
+    check_int("shards-delete-found", 1, found2);
+    iqn_db_commit(w1, &err);
+    iqn_db_commit(w2, &err);
+    struct iqn_record *r = NULL;
+    check_int("shards-get-after-update", IQN_OK, iqn_db_get(w2, "gen-007", &r, &err));
+    check_str("shards-get-title", "Rewritten record about dentists", r ? iqn_record_get(r, IQN_F_TITLE) : NULL);
+    iqn_record_free(r);
+    iqn_db_close(w1);
+    iqn_db_close(w2);
+    compare_all(single, sharded, "-after-changes");
+
+    /* A writer cannot open remote shards. */
+    FILE *f = fopen(stub, "a");
+    if (f) {
+        fputs("remote 127.0.0.1:1\n", f);
+        fclose(f);
+    }
+    struct iqn_db *w3 = NULL;
+    int rc = iqn_db_open(sharded, IQN_DB_WRITE, &w3, &err);
+    check_int("shards-writer-refuses-remote", IQN_EINVAL, rc);
+    check_contains("shards-writer-refuses-remote-msg", err.message, "remote");
+    iqn_db_close(w3);
+
+    iqn_vocab_free(vocab);
+    nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed ? 1 : 0;
+}
