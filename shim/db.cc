@@ -87,10 +87,39 @@ std::string lower_ascii(std::string s)
     return s;
 }
 
+/* The French Snowball stemmer on folded text. Its rules key on accented endings, which folding
+ * removed (infirmière and infirmier both stem to "infirmi", but "infirmiere" to "infirmier"), so the
+ * common ones are put back first; the stem is folded again, like everything we index. */
+class FoldedFrenchStem : public Xapian::StemImplementation {
+    Xapian::Stem french{"french"};
+
+  public:
+    std::string operator()(const std::string &word) override
+    {
+        static const struct {
+            const char *folded, *accented;
+        } endings[] = {{"ieres", "ières"}, {"iere", "ière"}, {"ees", "ées"}, {"ee", "ée"}, {"ites", "ités"}, {"ite", "ité"}};
+        std::string w = word;
+        for (const auto &e : endings) {
+            size_t n = std::strlen(e.folded);
+            if (w.size() > n + 2 && w.compare(w.size() - n, n, e.folded) == 0) {
+                w.replace(w.size() - n, n, e.accented);
+                break;
+            }
+        }
+        std::string stem = french(w);
+        return fold(stem.data(), stem.size(), 1);
+    }
+    std::string get_description() const override
+    {
+        return "french, folded";
+    }
+};
+
 Xapian::Stem stemmer_for(const char *lang)
 {
     if (lang && std::strcmp(lang, "fr") == 0)
-        return Xapian::Stem("french");
+        return Xapian::Stem(new FoldedFrenchStem);
     if (lang && std::strcmp(lang, "en") == 0)
         return Xapian::Stem("english");
     return Xapian::Stem();
@@ -907,12 +936,32 @@ Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
     return Xapian::Query(op, subs.begin(), subs.end());
 }
 
+/* Lower-case every word but the query operators: Xapian's parser does not stem capitalised words
+ * (taking them for names), and people capitalise the first word of a query ("Infirmières"). */
+void lower_words(std::string &text)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ"};
+    size_t pos = 0, start, len;
+    while (iqn_text_next_word(text.data(), text.size(), &pos, &start, &len)) {
+        std::string w = text.substr(start, len);
+        bool op = false;
+        for (const char *o : ops)
+            op |= w == o;
+        if (op)
+            continue;
+        for (size_t i = start; i < start + len; i++)
+            if (text[i] >= 'A' && text[i] <= 'Z')
+                text[i] = (char)(text[i] + 32);
+    }
+}
+
 Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected)
 {
     if (blank(q->text))
         return Xapian::Query(std::string()); /* match all; Query::MatchAll is a shared, unlocked object */
     std::string text = fold(q->text, std::strlen(q->text), 0);
     defuse_near(text);
+    lower_words(text);
     unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
                      Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                      Xapian::QueryParser::FLAG_PURE_NOT;
@@ -1159,22 +1208,50 @@ class TextTermsOnly : public Xapian::ExpandDecider {
     }
 };
 
-/* True when every word of the query is in the index, as typed or by its English or French stem:
- * the query parser's spelling correction is then not offered ("nurse" is not a misspelling of
- * "nurses"). */
-bool all_words_known(Xapian::Database &xdb, const char *text)
+/* A word the index knows (folded, lower case): as typed, by its English or French stem, or as
+ * a stop word. */
+bool word_known(Xapian::Database &xdb, const std::string &w)
 {
-    std::string folded = fold(text, std::strlen(text), 1);
-    Xapian::Stem en("english"), fr("french"); /* stemmers keep state: never share them across threads */
-    size_t pos = 0, start, len;
-    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len)) {
-        if (start + len < folded.size() && folded[start + len] == ':')
-            continue; /* a field name */
-        std::string w = folded.substr(start, len);
-        if (!xdb.term_exists(w) && !xdb.term_exists("Z" + en(w)) && !xdb.term_exists("Z" + fr(w)))
-            return false;
+    Xapian::Stem en = stemmer_for("en"), fr = stemmer_for("fr"); /* stemmers keep state: one per call */
+    return xdb.term_exists(w) || xdb.term_exists("Z" + en(w)) || xdb.term_exists("Z" + fr(w)) ||
+           (*stopper_for(nullptr))(w);
+}
+
+/* did_you_mean, word by word: each word the index knows stays as the user typed it (accents and
+ * all); each unknown one is replaced by the spelling correction. Empty when nothing changes. */
+std::string suggestion(Xapian::Database &xdb, const char *text, const std::string &corrected)
+{
+    struct span {
+        size_t start, len;
+    };
+    auto words = [](const std::string &t) {
+        std::vector<span> out;
+        size_t pos = 0, start, len;
+        while (iqn_text_next_word(t.data(), t.size(), &pos, &start, &len))
+            out.push_back({start, len});
+        return out;
+    };
+    std::string typed(text), folded = fold(text, std::strlen(text), 1), fixed = fold(corrected.data(), corrected.size(), 1);
+    std::vector<span> tw = words(typed), fw = words(folded), cw = words(fixed);
+    if (tw.size() != fw.size() || fw.size() != cw.size())
+        return std::string(); /* the correction does not line up word for word: offer nothing */
+    std::string out;
+    size_t last = 0;
+    bool changed = false;
+    for (size_t i = 0; i < tw.size(); i++) {
+        std::string f = folded.substr(fw[i].start, fw[i].len), c = fixed.substr(cw[i].start, cw[i].len);
+        bool field = fw[i].start + fw[i].len < folded.size() && folded[fw[i].start + fw[i].len] == ':';
+        out += typed.substr(last, tw[i].start - last);
+        if (f != c && !field && !word_known(xdb, f)) {
+            out += c;
+            changed = true;
+        } else {
+            out += typed.substr(tw[i].start, tw[i].len);
+        }
+        last = tw[i].start + tw[i].len;
     }
-    return true;
+    out += typed.substr(last);
+    return changed ? out : std::string();
 }
 
 /* Pseudo-relevance feedback for longer, natural-language queries: the best terms of the top
@@ -1252,9 +1329,11 @@ int run_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *
     Xapian::Query typed = st.text;
     expand_query(*db->db, q->text, st);
     run_query(db, q, st, typed, res);
-    if (q->spelling && !st.corrected.empty() && st.corrected != fold(q->text, std::strlen(q->text), 0) &&
-        !all_words_known(*db->db, q->text))
-        res->did_you_mean = dup_cstr(st.corrected);
+    if (q->spelling && !st.corrected.empty()) {
+        std::string better = suggestion(*db->db, q->text, st.corrected);
+        if (!better.empty())
+            res->did_you_mean = dup_cstr(better);
+    }
     return IQN_OK;
 }
 

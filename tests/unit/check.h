@@ -37,8 +37,9 @@ CHECK_FN int check_true_at(const char *id, int ok, const char *expr, const char 
 CHECK_FN int check_str(const char *id, const char *expected, const char *got)
 {
     int ok = (expected && got) ? strcmp(expected, got) == 0 : expected == got;
-    char what[2048];
-    snprintf(what, sizeof what, "expected \"%s\" got \"%s\"", expected ? expected : "(null)", got ? got : "(null)");
+    char what[2048]; /* long values are cut: the message is for reading, the comparison is exact */
+    snprintf(what, sizeof what, "expected \"%.1000s\" got \"%.1000s\"", expected ? expected : "(null)",
+             got ? got : "(null)");
     return check_report(id, ok, what);
 }
 

@@ -1,6 +1,7 @@
 /* test_shards.c - a sharded index answers exactly like a single one: the same records (JSON Lines
  * fixture plus translation pairs whose halves land in different shards), the same searches,
  * compared hit by hit, score by score, facet count by facet count; then updates and deletes. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -38,7 +38,7 @@ static const struct snip_case cases[] = {
      {"<mark>internationally", NULL}},
     {"mark-stem-fr-1",
      "fr",
-     {{"infirmier", 1}},
+     {{"infirmi", 1}},
      {"Programme pour les infirmières formées à l'étranger.", NULL},
      {"<mark>infirmières</mark>", NULL},
      {NULL}},
