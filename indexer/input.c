@@ -12,8 +12,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "text.h"
-
 #define READ_CHUNK ((size_t)64 * 1024)
 #define SNIFF_LEN 4096 /* bytes looked at to tell text from binary */
 
@@ -362,17 +360,18 @@ enum iqn_format iqn_input_detect(const char *data, size_t len, const char *name)
         return IQN_FMT_HTML;
     if (i == len)
         return len == 0 && name && strcmp(name, "-") == 0 ? IQN_FMT_JSONL : IQN_FMT_TEXT;
-    size_t sniff = len < SNIFF_LEN ? len : SNIFF_LEN;
-    for (size_t k = 0; k < sniff;) {
-        size_t n = iqn_utf8_seq_len(data + k, len - k);
-        if (n == 0 || data[k] == '\0') {
-            /* A sequence cut by the sniff window is still text. */
-            if (k + 4 > sniff && sniff < len)
-                break;
+    /* Text in a legacy 8-bit charset (Windows-1252) is text too: only NUL bytes and more than a
+     * few control characters make binary data. */
+    size_t sniff = len < SNIFF_LEN ? len : SNIFF_LEN, ctrl = 0;
+    for (size_t k = 0; k < sniff; k++) {
+        unsigned char c = (unsigned char)data[k];
+        if (c == 0)
             return IQN_FMT_BINARY;
-        }
-        k += n;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b)
+            ctrl++;
     }
+    if (ctrl * 100 > sniff)
+        return IQN_FMT_BINARY;
     return IQN_FMT_TEXT;
 }
 

@@ -24,8 +24,8 @@ struct iqn_input {
     int gzipped;     /* 1 if the content was gzip-compressed */
 };
 
-/* Formats we can recognise. Only XML and JSONL have a parser today; the others are
- * recognised so they are reported by name until their extractors exist. */
+/* Formats we can recognise. XML and JSONL hold records (parse_xml.c, parse_jsonl.c); HTML, PDF,
+ * DOCX, ODT and TEXT are documents for the extractors (extract.h). */
 enum iqn_format {
     IQN_FMT_UNKNOWN,
     IQN_FMT_XML,   /* IQN XML records */

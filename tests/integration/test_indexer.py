@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Config  # noqa: E402
 
-LIBXML2 = os.environ.get("IQN_LIBXML2_SAMPLES", "/work/shared/data/import-samples/libxml2")
+LIBXML2 = os.environ.get("IQN_LIBXML2_SAMPLES", os.path.join(Config.source, "..", "shared", "data", "import-samples", "libxml2"))
 LIBXML2_ERRORS = ("unclosed-element.xml", "extra-content.xml", "comment1.xml", "dup-xml-attr.xml", "attr2.xml")
 
 # mixed.jsonl: line -> texts its error message must contain
@@ -295,9 +295,10 @@ class Indexer(unittest.TestCase):
         self.assertEqual(sorted(error_lines(run.stderr, "-")), sorted(MIXED_BAD), run)
 
     def test_skipped_file(self):
-        txt = self.tmp.join("notes.txt")
-        with open(txt, "w") as f:
-            f.write("Just some plain text notes.\n")
+        # Plain text is imported as a document now; an image is not for us.
+        txt = self.tmp.join("picture.png")
+        with open(txt, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01")
         run = harness.run_index(self.db, [txt, Config.fixture("good.xml")])
         self.assertEqual(run.returncode, 0, run)
         self.assertEqual(run.summary["skipped"], 1, run)
