@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "export.h"
 #include "http.h"
 #include "params.h"
@@ -18,7 +19,7 @@
 #define OFFSET_MAX 10000
 
 static const char *const allowed[] = {"q",    "province", "profession", "topic",    "type",    "lang",   "from",
-                                      "to",   "sort",     "page",       "per_page", "ui_lang", "format", NULL};
+                                      "to",   "sort",     "page",       "per_page", "ui_lang", "format", "cursor", NULL};
 static const char *const sort_names[] = {"relevance", "date", "-date", NULL};
 static const enum iqn_sort sort_values[] = {IQN_SORT_RELEVANCE, IQN_SORT_DATE_ASC, IQN_SORT_DATE_DESC};
 static const char *const format_names[] = {"json", "jsonl", "csv", NULL};
@@ -34,6 +35,7 @@ struct search_args {
     unsigned long page, per_page;
     int ui_lang;          /* enum iqn_lang */
     int format;           /* index in format_names */
+    const char *cursor;   /* deep paging (cursor.h): replaces page */
 };
 
 /* Facet selections: known codes only, in their canonical form, without duplicates. */
@@ -108,10 +110,19 @@ static int parse_args(const struct iqn_params *p, const struct iqn_vocab *vocab,
         iqn_params_ui_lang(p, &a->ui_lang, pe) != 0 ||
         iqn_params_choice(p, "format", format_names, 0, &a->format, pe) != 0)
         return -1;
+    if (iqn_params_single(p, "cursor", &a->cursor, pe) != 0)
+        return -1;
+    if (a->cursor) {
+        const char *page = NULL;
+        iqn_params_single(p, "page", &page, pe);
+        if (page)
+            return iqn_param_fail(pe, "cursor", "cursor: give either page or cursor, not both");
+        return 0;
+    }
     if ((unsigned long long)(a->page - 1) * a->per_page > OFFSET_MAX)
         return iqn_param_fail(pe, "page",
-                              "page: page %lu with per_page %lu starts past result %d, the deepest a search can go; "
-                              "narrow the search instead",
+                              "page: page %lu with per_page %lu starts past result %d, the deepest page a search "
+                              "can go; follow next_cursor to go deeper, or export with format=jsonl or csv",
                               a->page, a->per_page, OFFSET_MAX);
     return 0;
 }
@@ -227,7 +238,7 @@ static int facet_json(struct iqn_buf *b, const struct iqn_vocab *vocab, int f, c
 }
 
 static void result_json(struct iqn_buf *b, const struct iqn_vocab *vocab, const struct search_args *a,
-                        const struct iqn_result *res, double took_ms)
+                        const struct iqn_query *q, const struct iqn_result *res, double took_ms)
 {
     iqn_buf_addf(b, "{\"total\":%llu,\"page\":%lu,\"per_page\":%lu,\"took_ms\":%.2f,\"query\":", res->total, a->page,
                  a->per_page, took_ms);
@@ -235,6 +246,13 @@ static void result_json(struct iqn_buf *b, const struct iqn_vocab *vocab, const 
     iqn_buf_addf(b, ",\"ui_lang\":\"%s\",\"sort\":\"%s\",\"did_you_mean\":", iqn_ui_lang_name(a->ui_lang),
                  sort_names[a->sort]);
     iqn_buf_json_strz(b, res->did_you_mean);
+    if (q->offset + res->nhits < res->total && q->offset + res->nhits <= IQN_CURSOR_OFFSET_MAX) {
+        char next[IQN_CURSOR_LEN + 1];
+        iqn_cursor_encode(q->offset + res->nhits, iqn_cursor_fingerprint(q), next);
+        iqn_buf_addf(b, ",\"next_cursor\":\"%s\"", next);
+    } else {
+        iqn_buf_adds(b, ",\"next_cursor\":null");
+    }
     iqn_buf_adds(b, ",\"hits\":[");
     for (size_t i = 0; i < res->nhits; i++) {
         if (i)
@@ -294,6 +312,20 @@ enum MHD_Result iqn_api_search(struct iqn_request *req)
         goto out;
     }
     make_query(a, &q);
+    if (a->cursor) {
+        unsigned long long offset = 0;
+        int c = iqn_cursor_decode(a->cursor, iqn_cursor_fingerprint(&q), &offset);
+        if (c != 0) {
+            rc = iqn_http_error(req, MHD_HTTP_BAD_REQUEST, "bad_parameter", "cursor", "%s",
+                                c == -2   ? "cursor: it belongs to another search (q, filters, dates, sort and "
+                                            "ui_lang must stay the same)"
+                                : c == -3 ? "cursor: past the deepest result a search can reach"
+                                          : "cursor: not a cursor given by this API");
+            goto out;
+        }
+        q.offset = (unsigned)offset;
+        a->page = offset / a->per_page + 1;
+    }
     if (a->format != 0) {
         rc = iqn_export_start(req, &q, a->format == 1 ? IQN_EXPORT_JSONL : IQN_EXPORT_CSV);
         goto out;
@@ -306,7 +338,7 @@ enum MHD_Result iqn_api_search(struct iqn_request *req)
         rc = iqn_http_fail(req, &err);
         goto out;
     }
-    result_json(&b, req->srv->vocab, a, res, iqn_http_ms_since(&req->start));
+    result_json(&b, req->srv->vocab, a, &q, res, iqn_http_ms_since(&req->start));
     rc = iqn_http_reply(req, MHD_HTTP_OK, IQN_JSON_TYPE, &b);
 out:
     iqn_result_free(res);

@@ -1,6 +1,7 @@
 /* config.c - the table of iqn-searchd settings, the config file reader and the flag parser. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #define CONFIG_FILE_MAX (64u * 1024)
 #define VALUE_MAX 4096
 
-enum kind { K_PATH, K_LISTEN, K_UINT, K_SIZE, K_BOOL };
+enum kind { K_PATH, K_LISTEN, K_UINT, K_SIZE, K_BOOL, K_ANON, K_ORIGINS, K_ADDRS };
 
 struct setting {
     const char *name;    /* key in the file; the flag is --name with '_' written '-' */
@@ -45,6 +46,31 @@ static const struct setting settings[] = {
      "memory per connection for the request line and headers (bytes, k or m suffix)"},
     {"max_export", K_UINT, "0", 0, 100000000, OFF(max_export), "most hits a format=jsonl/csv export streams; 0 = all"},
     {"quiet", K_BOOL, "no", 0, 1, OFF(quiet), "no access log on stderr (yes/no)"},
+    {"keys_file", K_PATH, NULL, 0, 0, OFF(keys_file), "API key store (made by `iqn-searchd keys`); unset = no keys"},
+    {"anonymous", K_ANON, "allow", 0, 1, OFF(anonymous_deny), "requests to /api/ without a key: allow or deny"},
+    {"anon_rate", K_UINT, "20", 0, 1000000, OFF(anon_rate), "requests/s per client address without a key; 0 = no limit"},
+    {"anon_burst", K_UINT, "200", 1, 1000000, OFF(anon_burst), "burst per client address without a key"},
+    {"read_rate", K_UINT, "50", 0, 1000000, OFF(read_rate), "requests/s per read key; 0 = no limit"},
+    {"read_burst", K_UINT, "500", 1, 1000000, OFF(read_burst), "burst per read key"},
+    {"write_rate", K_UINT, "20", 0, 1000000, OFF(write_rate), "requests/s per write key; 0 = no limit"},
+    {"write_burst", K_UINT, "100", 1, 1000000, OFF(write_burst), "burst per write key"},
+    {"rate_table_max", K_UINT, "100000", 100, 10000000, OFF(rate_table_max),
+     "most rate-limit buckets kept in memory (idle ones are evicted first)"},
+    {"max_body", K_SIZE, "32m", 1024, 1024ull * 1024 * 1024, OFF(max_body),
+     "largest request body accepted, as sent (bytes, k, m or g suffix); larger: 413"},
+    {"max_inflated", K_SIZE, "256m", 1024, 4ull * 1024 * 1024 * 1024, OFF(max_inflated),
+     "largest gzip request body once decompressed; larger: 413"},
+    {"write_wait", K_UINT, "10", 0, 600, OFF(write_wait),
+     "seconds a write waits for the index lock (iqn-index writing) before answering 503"},
+    {"request_timeout", K_UINT, "30", 1, 3600, OFF(request_timeout),
+     "seconds a client has to send a whole request (headers and body); slower clients are dropped"},
+    {"cors_origins", K_ORIGINS, "", 0, 0, OFF(cors_origins),
+     "origins allowed to call the API from a browser (space-separated https://host[:port], or *)"},
+    {"metrics", K_BOOL, "yes", 0, 1, OFF(metrics), "serve /metrics in the Prometheus text format (yes/no)"},
+    {"rate_exempt", K_ADDRS, "127.0.0.1 ::1", 0, 0, OFF(rate_exempt),
+     "client addresses without the anonymous rate limit (space-separated IPs; \"\" = none)"},
+    {"trusted_proxies", K_ADDRS, "", 0, 0, OFF(trusted_proxies),
+     "reverse proxies whose X-Forwarded-For gives the client address (space-separated IPs)"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -76,8 +102,10 @@ static int parse_number(const char *v, int allow_suffix, unsigned long long *out
     unsigned long long n = strtoull(v, &end, 10);
     if (errno != 0)
         return -1;
-    if (allow_suffix && (*end == 'k' || *end == 'K' || *end == 'm' || *end == 'M')) {
-        unsigned long long mul = (*end == 'k' || *end == 'K') ? 1024ull : 1024ull * 1024;
+    if (allow_suffix && *end && strchr("kKmMgG", *end)) {
+        unsigned long long mul = (*end == 'k' || *end == 'K') ? 1024ull
+                                 : (*end == 'm' || *end == 'M') ? 1024ull * 1024
+                                                                : 1024ull * 1024 * 1024;
         if (n > ~0ull / mul)
             return -1;
         n *= mul;
@@ -137,6 +165,124 @@ static int parse_listen(struct iqn_config *cfg, const char *v, const char *origi
     return IQN_OK;
 }
 
+/* One origin as a browser sends it: scheme://host[:port], nothing else. */
+static int valid_origin(const char *o, size_t len)
+{
+    size_t skip = len > 8 && strncmp(o, "https://", 8) == 0 ? 8 : len > 7 && strncmp(o, "http://", 7) == 0 ? 7 : 0;
+    if (!skip || len > 255)
+        return 0;
+    for (size_t i = skip; i < len; i++)
+        if (!isalnum((unsigned char)o[i]) && o[i] != '.' && o[i] != '-' && o[i] != ':' && o[i] != '[' && o[i] != ']')
+            return 0;
+    return 1;
+}
+
+/* cors_origins: "*" alone, or origins separated by spaces or commas; stored separated by single spaces. */
+static int parse_origins(struct iqn_config *cfg, const char *v, const char *origin, struct iqn_error *err)
+{
+    char *out = malloc(strlen(v) + 1);
+    size_t o = 0;
+    if (!out)
+        return iqn_error_set(err, IQN_ENOMEM, "out of memory");
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, " ,\t");
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        if (!(n == 1 && p[0] == '*') && !valid_origin(p, n)) {
+            free(out);
+            return iqn_error_set(err, IQN_EINVAL, "%s: '%.*s' is not an origin (https://host[:port] or *)", origin,
+                                 (int)(n > 100 ? 100 : n), p);
+        }
+        if (o)
+            out[o++] = ' ';
+        memcpy(out + o, p, n);
+        o += n;
+        p += n;
+    }
+    out[o] = '\0';
+    free(cfg->cors_origins);
+    cfg->cors_origins = out;
+    return IQN_OK;
+}
+
+/* A list of IP addresses, each written back as inet_ntop writes it (IPv4-mapped IPv6 as IPv4). */
+static int parse_addrs(struct iqn_config *cfg, char **slot, const char *v, const char *origin, struct iqn_error *err)
+{
+    size_t cap = strlen(v) * (INET6_ADDRSTRLEN + 1) + 1, o = 0;
+    char *out = malloc(cap), tok[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];
+    (void)cfg;
+    if (!out)
+        return iqn_error_set(err, IQN_ENOMEM, "out of memory");
+    out[0] = '\0';
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, " ,\t");
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        unsigned char a[16];
+        snprintf(tok, sizeof tok, "%.*s", (int)(n < sizeof tok - 1 ? n : sizeof tok - 1), p);
+        if (n >= sizeof tok) {
+            tok[0] = '\0';
+        } else if (inet_pton(AF_INET, tok, a) == 1) {
+            inet_ntop(AF_INET, a, norm, sizeof norm);
+        } else if (inet_pton(AF_INET6, tok, a) == 1) {
+            static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+            if (memcmp(a, mapped, 12) == 0)
+                inet_ntop(AF_INET, a + 12, norm, sizeof norm);
+            else
+                inet_ntop(AF_INET6, a, norm, sizeof norm);
+        } else {
+            tok[0] = '\0';
+        }
+        if (!tok[0]) {
+            free(out);
+            return iqn_error_set(err, IQN_EINVAL, "%s: '%.*s' is not an IP address", origin, (int)(n > 100 ? 100 : n),
+                                 p);
+        }
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? " " : "", norm);
+        p += n;
+    }
+    free(*slot);
+    *slot = out;
+    return IQN_OK;
+}
+
+/* Is addr one of the list's addresses? */
+int iqn_config_addr_listed(const char *list, const char *addr)
+{
+    size_t alen = strlen(addr);
+    for (const char *p = list ? list : ""; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == alen && memcmp(p, addr, n) == 0)
+            return 1;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+/* Is origin listed in cfg->cors_origins (exactly, or "*")? */
+int iqn_config_origin_allowed(const struct iqn_config *cfg, const char *origin)
+{
+    const char *list = cfg->cors_origins;
+    size_t olen = origin ? strlen(origin) : 0;
+    if (!list || !olen)
+        return 0;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        if ((n == 1 && p[0] == '*') || (n == olen && memcmp(p, origin, n) == 0))
+            return 1;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
 /* Check value against the setting's kind and range, and store it. origin names the flag, or file:line and key. */
 static int apply(struct iqn_config *cfg, const struct setting *s, const char *v, const char *origin,
                  struct iqn_error *err)
@@ -173,6 +319,15 @@ static int apply(struct iqn_config *cfg, const struct setting *s, const char *v,
             return iqn_error_set(err, IQN_EINVAL, "%s: must be yes or no, got '%.100s'", origin, v);
         *(int *)(base + s->offset) = b;
         return IQN_OK;
+    case K_ANON:
+        if (strcmp(v, "allow") != 0 && strcmp(v, "deny") != 0)
+            return iqn_error_set(err, IQN_EINVAL, "%s: must be allow or deny, got '%.100s'", origin, v);
+        *(int *)(base + s->offset) = strcmp(v, "deny") == 0;
+        return IQN_OK;
+    case K_ORIGINS:
+        return parse_origins(cfg, v, origin, err);
+    case K_ADDRS:
+        return parse_addrs(cfg, (char **)(base + s->offset), v, origin, err);
     }
     return iqn_error_set(err, IQN_EINTERNAL, "%s: unknown setting kind", s->name);
 }
@@ -363,9 +518,28 @@ int iqn_config_load(int argc, char **argv, struct iqn_config *cfg, enum iqn_conf
     }
     if (cfg->threads == 0)
         cfg->threads = (unsigned)cpu_count();
+    if (cfg->anonymous_deny && !cfg->keys_file) {
+        rc = iqn_error_set(err, IQN_EINVAL, "anonymous = deny needs keys_file: without keys nobody could use the API");
+        goto fail;
+    }
     return IQN_OK;
 fail:
     iqn_config_free(cfg);
+    return rc;
+}
+
+/* Defaults and one file; see config.h. */
+int iqn_config_load_file(const char *path, struct iqn_config *cfg, struct iqn_error *err)
+{
+    int rc = IQN_OK;
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t k = 0; k < NSETTINGS && rc == IQN_OK; k++)
+        if (settings[k].def)
+            rc = apply(cfg, &settings[k], settings[k].def, settings[k].name, err);
+    if (rc == IQN_OK)
+        rc = load_file(cfg, path, err);
+    if (rc != IQN_OK)
+        iqn_config_free(cfg);
     return rc;
 }
 
@@ -377,6 +551,10 @@ void iqn_config_free(struct iqn_config *cfg)
     free(cfg->web);
     free(cfg->vocab);
     free(cfg->config_file);
+    free(cfg->keys_file);
+    free(cfg->cors_origins);
+    free(cfg->rate_exempt);
+    free(cfg->trusted_proxies);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -388,6 +566,9 @@ static void range_text(const struct setting *s, char *out, size_t len)
     case K_BOOL: snprintf(out, len, "yes|no"); break;
     case K_LISTEN: snprintf(out, len, "HOST:PORT"); break;
     case K_PATH: snprintf(out, len, "path"); break;
+    case K_ANON: snprintf(out, len, "allow|deny"); break;
+    case K_ORIGINS: snprintf(out, len, "origins"); break;
+    case K_ADDRS: snprintf(out, len, "addresses"); break;
     }
 }
 
@@ -401,17 +582,19 @@ void iqn_config_print_help(FILE *out)
     fprintf(out,
             "Usage: iqn-searchd --db PATH [--listen HOST:PORT] [--web DIR] [--vocab DIR] [--threads N]\n"
             "                   [--config FILE] [--quiet] [--help] [--version]\n"
+            "       iqn-searchd keys create --name NAME --scope read|write [--keys FILE | --config FILE]\n"
+            "       iqn-searchd keys list|revoke ID [--keys FILE | --config FILE]\n"
             "Serve the IQN Search JSON API (/api/v1/), /healthz and the web UI.\n"
             "\n"
             "Each setting is a flag (--name VALUE or --name=VALUE; '_' may be written '-') or a line\n"
             "`name = value` in the --config file; flags override the file.\n"
             "\n"
-            "  %-19s %-*s  %-14s %s\n",
+            "  %-19s %-*s  %-16s %s\n",
             "setting", wdef, "default", "allowed", "meaning");
     for (size_t i = 0; i < NSETTINGS; i++) {
         char range[48];
         range_text(&settings[i], range, sizeof range);
-        fprintf(out, "  %-19s %-*s  %-14s %s\n", settings[i].name, wdef, settings[i].def ? settings[i].def : "(none)",
+        fprintf(out, "  %-19s %-*s  %-16s %s\n", settings[i].name, wdef, settings[i].def ? settings[i].def : "(none)",
                 range, settings[i].help);
     }
     fprintf(out, "\nOn SIGTERM or SIGINT the daemon finishes and exits 0. Exit 2: bad settings or no index.\n");

@@ -1,5 +1,6 @@
 /* export.c - format=jsonl and format=csv: every match of a search streamed in chunks of
- * CHUNK hits through an MHD content-reader callback, so memory stays bounded. */
+ * CHUNK hits through an MHD content-reader callback, so memory stays bounded; gzip-compressed on
+ * the fly when the client accepts it. */
 #include "export.h"
 
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "api_search.h"
+#include "compress.h"
 #include "http.h"
 #include "record.h"
 
@@ -32,6 +34,11 @@ struct export {
     int last_chunk;
     struct iqn_buf out;             /* bytes formatted and not yet handed to MHD */
     size_t out_pos;
+    int gzip;                       /* compress: out is fed to gz, whose output goes to zout */
+    int gz_done;
+    struct iqn_gzip_stream gz;
+    struct iqn_buf zout;
+    size_t zout_pos;
 };
 
 static void export_free(void *cls)
@@ -42,6 +49,8 @@ static void export_free(void *cls)
     iqn_result_free(e->res);
     iqn_db_close(e->db);
     iqn_buf_free(&e->out);
+    iqn_gzip_stream_end(&e->gz);
+    iqn_buf_free(&e->zout);
     free(e->text);
     for (int f = 0; f < IQN_FACET_COUNT; f++)
         free(e->codes[f]);
@@ -182,18 +191,41 @@ static int fill(struct export *e)
     return 1;
 }
 
+/* Make sure e->zout holds unsent compressed bytes: 1 if it does, 0 at the end, -1 on error. */
+static int fill_gzip(struct export *e)
+{
+    while (e->zout_pos >= e->zout.len) {
+        iqn_buf_reset(&e->zout);
+        e->zout_pos = 0;
+        if (e->gz_done)
+            return 0;
+        int rc = fill(e);
+        if (rc < 0)
+            return -1;
+        const char *in = rc ? e->out.data + e->out_pos : "";
+        size_t n = rc ? e->out.len - e->out_pos : 0;
+        if (iqn_gzip_stream_write(&e->gz, in, n, rc == 0, &e->zout) != 0)
+            return -1;
+        e->out_pos += n;
+        e->gz_done = rc == 0;
+    }
+    return 1;
+}
+
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     struct export *e = cls;
     (void)pos;
-    int rc = fill(e);
+    int rc = e->gzip ? fill_gzip(e) : fill(e);
     if (rc <= 0)
         return rc == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
-    size_t n = e->out.len - e->out_pos;
+    struct iqn_buf *src = e->gzip ? &e->zout : &e->out;
+    size_t *at = e->gzip ? &e->zout_pos : &e->out_pos;
+    size_t n = src->len - *at;
     if (n > max)
         n = max;
-    memcpy(buf, e->out.data + e->out_pos, n);
-    e->out_pos += n;
+    memcpy(buf, src->data + *at, n);
+    *at += n;
     return (ssize_t)n;
 }
 
@@ -206,6 +238,8 @@ enum MHD_Result iqn_export_start(struct iqn_request *req, const struct iqn_query
     if (!e)
         return MHD_NO;
     iqn_buf_init(&e->out, LINE_MAX_BYTES);
+    iqn_buf_init(&e->zout, LINE_MAX_BYTES + 65536);
+    e->gzip = iqn_gzip_accepted(req->conn) && iqn_gzip_stream_init(&e->gz) == 0;
     e->format = format;
     e->max = req->srv->cfg->max_export ? req->srv->cfg->max_export : ~0ull;
     if (copy_query(e, q) != 0) {
@@ -229,6 +263,9 @@ enum MHD_Result iqn_export_start(struct iqn_request *req, const struct iqn_query
         return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (e->gzip)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     char total[32];
     snprintf(total, sizeof total, "%llu", e->res ? e->res->total : 0ull);
     MHD_add_response_header(resp, "X-Total-Count", total); /* every match, before max_export */

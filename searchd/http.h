@@ -1,5 +1,6 @@
-/* http.h - the libmicrohttpd daemon: start and stop, request dispatch, the per-thread index
- * handle, and the response helpers every endpoint uses (JSON errors, security headers). */
+/* http.h - the libmicrohttpd daemon: start and stop, request admission (keys, rate limits,
+ * CORS, methods), dispatch, the per-thread index handle, and the response helpers every endpoint
+ * uses (JSON errors, security headers, request id, gzip, ETag). */
 #ifndef IQN_HTTP_H
 #define IQN_HTTP_H
 
@@ -11,8 +12,13 @@
 #include "config.h"
 #include "db.h"
 #include "error.h"
+#include "keys.h"
 #include "params.h"
 #include "vocab.h"
+
+struct iqn_guard;
+struct iqn_metrics;
+struct iqn_ratelimit;
 
 struct iqn_server {
     const struct iqn_config *cfg;
@@ -22,7 +28,19 @@ struct iqn_server {
     int db_key_made;
     struct MHD_Daemon *mhd;
     unsigned port;                 /* the port bound */
+    struct iqn_keystore *keys;     /* API keys (thread-safe, re-read on change) */
+    struct iqn_ratelimit *rate;    /* token buckets (thread-safe) */
+    struct iqn_metrics *metrics;   /* counters (atomics) */
+    struct iqn_guard *guard;       /* slow-client watchdog */
+    char boot[17];                 /* random per process: part of every ETag */
+    pthread_mutex_t jobs_mu;       /* guards jobs and stopping */
+    pthread_cond_t jobs_cv;
+    unsigned jobs;                 /* write requests running on their own threads */
+    int stopping;
+    int jobs_made;
 };
+
+#define IQN_REQUEST_ID_MAX 64
 
 /* One HTTP request, from its first callback to its completion. */
 struct iqn_request {
@@ -34,6 +52,20 @@ struct iqn_request {
     int queued;                    /* a response was queued */
     unsigned status;
     struct timespec start;
+    char request_id[IQN_REQUEST_ID_MAX + 1]; /* X-Request-Id: the client's if sane, else generated */
+    struct iqn_key_info key;       /* scope IQN_SCOPE_NONE: anonymous */
+    const char *cors_origin;       /* the Origin header when it is allowed (owned by MHD) */
+    int cors_vary;                 /* add Vary: Origin (CORS is configured and this is an API path) */
+    char etag[48];                 /* set before dispatch for cacheable GETs; "" = none */
+    int db_fresh;                  /* the thread's handle was reopened for this request already */
+    unsigned retry_after;          /* > 0: Retry-After on the response */
+    const char *www_authenticate;  /* WWW-Authenticate value on a 401 (static string) */
+    const char *allow;             /* Allow value on a 405 (static string) */
+    int write;                     /* POST or DELETE on the write API */
+    int job;                       /* the write runs on its own thread, the connection suspended */
+    struct iqn_buf body;           /* the request body of a write, capped at cfg->max_body */
+    int body_too_large;            /* more than max_body arrived: answered 413 at the end */
+    unsigned long long body_seen;  /* bytes of body received in all */
 };
 
 /* Start the daemon on cfg->listen_host:cfg->port (srv->port receives the port bound). */
@@ -61,6 +93,11 @@ enum MHD_Result iqn_http_bad_param(struct iqn_request *req, const struct iqn_par
 enum MHD_Result iqn_http_fail(struct iqn_request *req, const struct iqn_error *err);
 /* 503: the index could not be opened (err from iqn_http_db). */
 enum MHD_Result iqn_http_unavailable(struct iqn_request *req, const struct iqn_error *err);
+
+/* A response for a body (taken over: freed by MHD, or here on failure) of the given type, gzip-compressed
+ * when the client accepts it and it is worth it (Content-Encoding and Vary set). NULL: out of memory. */
+struct MHD_Response *iqn_http_body_response(struct iqn_request *req, char *data, size_t len,
+                                            const char *content_type);
 
 /* Milliseconds since t. */
 double iqn_http_ms_since(const struct timespec *t);

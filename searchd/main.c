@@ -1,13 +1,17 @@
 /* main.c - iqn-searchd: read the settings, load the vocabularies, check the index, serve
- * until SIGTERM or SIGINT, then stop cleanly. */
+ * until SIGTERM or SIGINT, then stop cleanly; or `iqn-searchd keys ...`, the key admin command. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "keys.h"
+#include "parse_xml.h"
 #include "vocab.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -55,6 +59,8 @@ int main(int argc, char **argv)
     iqn_error_clear(&err);
     memset(&srv, 0, sizeof srv);
 
+    if (argc > 1 && strcmp(argv[1], "keys") == 0)
+        return iqn_keys_main(argc - 1, argv + 1);
     if (iqn_config_load(argc, argv, &cfg, &outcome, &err) != IQN_OK) {
         fprintf(stderr, "iqn-searchd: %s\n", err.message);
         return 2;
@@ -63,6 +69,11 @@ int main(int argc, char **argv)
         iqn_config_free(&cfg);
         return 0;
     }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "iqn-searchd: libsodium failed to initialise\n");
+        goto done;
+    }
+    iqn_parse_xml_init(); /* the write API reads IQN XML: no network, no external entities */
     if (iqn_vocab_load(cfg.vocab, &vocab, &err) != IQN_OK) {
         fprintf(stderr, "iqn-searchd: cannot load vocabularies from %s: %s\n", cfg.vocab, err.message);
         goto done;
@@ -96,5 +107,6 @@ done:
         iqn_server_stop(&srv);
     iqn_vocab_free(vocab);
     iqn_config_free(&cfg);
+    iqn_parse_xml_cleanup();
     return status;
 }

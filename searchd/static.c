@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compress.h"
 #include "http.h"
 #include "text.h"
 
@@ -121,6 +122,25 @@ static int find_file(const char *root, const char *url, struct stat *st, char **
     return fd;
 }
 
+/* Text files are read whole (they are small) so they can be sent gzip-compressed. Closes fd. */
+static struct MHD_Response *compressible_response(struct iqn_request *req, int fd, size_t size, const char *type)
+{
+    char *data = malloc(size ? size : 1);
+    size_t got = 0;
+    while (data && got < size) {
+        ssize_t r = read(fd, data + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (!data)
+        return NULL;
+    return iqn_http_body_response(req, data, got, type);
+}
+
 /* Serve one file of the web root, or 404. */
 enum MHD_Result iqn_static_serve(struct iqn_request *req, const char *url)
 {
@@ -145,10 +165,18 @@ enum MHD_Result iqn_static_serve(struct iqn_request *req, const char *url)
     const char *inm = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     struct MHD_Response *resp;
     unsigned status = MHD_HTTP_OK;
-    if (inm && strstr(inm, etag)) {
+    char etag_gz[72]; /* the tag of the gzip-compressed representation */
+    snprintf(etag_gz, sizeof etag_gz, "%.*s-gz\"", (int)strlen(etag) - 1, etag);
+    const char *tag = etag;
+    if (inm && (strstr(inm, etag) || strstr(inm, etag_gz))) {
+        tag = strstr(inm, etag) ? etag : etag_gz;
         close(fd);
         status = MHD_HTTP_NOT_MODIFIED;
         resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    } else if (iqn_gzip_compressible(type)) {
+        resp = compressible_response(req, fd, (size_t)st.st_size, type); /* closes fd */
+        if (resp && MHD_get_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING))
+            tag = etag_gz;
     } else {
         resp = MHD_create_response_from_fd((size_t)st.st_size, fd); /* MHD closes fd */
         if (!resp)
@@ -156,7 +184,7 @@ enum MHD_Result iqn_static_serve(struct iqn_request *req, const char *url)
     }
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, tag);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     return iqn_http_queue(req, status, resp, type);
 }
