@@ -570,7 +570,7 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
             if (existing)
                 home.replace_document(existing, doc);
             else
-                home.replace_document(idterm, doc);
+                home.add_document(doc); /* classify found no record with this id */
             if (old_partner && old_pdid != pdid)
                 rebuild(db, old_pdid, old_partner.get(), nullptr);
             if (partner)
