@@ -1,0 +1,93 @@
+"""bench_smoke.py - keeps the benchmark harness from rotting: runs bench/run end to end on 500
+records with 1-second load levels against the programs of this build, and checks that it prints
+every table, row and column (import, search at every level, the facet sweep, the targets), that no
+search failed, and that the plots were drawn. The figures themselves are not judged.
+
+Python 3 standard library only. Usage: bench_smoke.py --build BUILD_DIR --source SOURCE_DIR"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
+
+
+PASSED = []
+
+
+def check(cond, what, failures):
+    print(("ok     " if cond else "FAILED ") + what)
+    (PASSED if cond else failures).append(what)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--build", required=True)
+    p.add_argument("--source", required=True)
+    a = p.parse_args()
+    work = tempfile.mkdtemp(prefix="iqn-bench-smoke-")
+    failures = []
+    try:
+        cmd = [sys.executable, os.path.join(a.source, "bench", "run"), "--build", a.build, "--no-build",
+               "--sizes", "500", "--seconds", "1", "--warmup", "0.2", "--sweep-seconds", "0.5", "--queries", "100",
+               "--work", work]
+        run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=1200)
+        out = run.stdout
+        print(out)
+        if run.returncode != 0:
+            print(run.stderr[-6000:])
+        check(run.returncode == 0, "bench/run exits 0", failures)
+
+        check(re.search(r"^import\s+records/s\s+records/CPU-s\s+seconds\s+peak RSS MB\s+index size MB\s*$", out,
+                        re.M) is not None, "import table header", failures)
+        for name in ("iqn-index", "scriptindex", "fts5"):
+            check(re.search(r"^%s\s+(%s\s+){4}%s\s*$" % (re.escape(name), NUM, NUM), out, re.M) is not None,
+                  "import row: %s, every column" % name, failures)
+
+        check(re.search(r"^search\s+concurrency\s+queries/s\s+p50 ms\s+p99 ms\s+mean ms\s+CPU ms/query\s+empty\s+"
+                        r"errors\s*$", out, re.M) is not None, "search table header", failures)
+        cores = os.cpu_count() or 2
+        rows = [("iqn-searchd (HTTP)", "c=1"), ("iqn-searchd (HTTP)", "c=8"), ("iqn-searchd (HTTP)", "c=64"),
+                ("iqn-searchd (HTTP)", "c=64 again"), ("floor (libiqn in-process)", "t=1"),
+                ("floor (libiqn in-process)", "t=%d" % cores), ("Omega CGI", "p=1"), ("Omega CGI", "p=8"),
+                ("SQLite FTS5", "t=1"), ("SQLite FTS5", "t=%d" % cores)]
+        for name, conc in rows:
+            m = re.search(r"^%s\s+%s\s+(%s)\s+(%s)\s+(%s)\s+(%s)\s+(%s)\s+(-|\d+%%)\s+(\d+)\s*$" % (
+                re.escape(name), re.escape(conc), NUM, NUM, NUM, NUM, NUM), out, re.M)
+            check(m is not None, "search row: %s %s, every column" % (name, conc), failures)
+            if m:
+                check(float(m.group(1).replace(",", "")) > 0, "%s %s: queries/s above zero" % (name, conc), failures)
+                check(m.group(7) == "0", "%s %s: no failed searches" % (name, conc), failures)
+
+        check("iqn-searchd RSS:" in out and "peak of each level" in out, "RSS line", failures)
+        check(re.search(r"^Same work: on the first \d+ queries", out, re.M) is not None, "agreement line", failures)
+        check(re.search(r"^values\s+iqn-searchd\s+floor\s+Omega CGI\s+SQLite FTS5\s*$", out, re.M) is not None,
+              "facet sweep header", failures)
+        for k in (0, 1, 2, 4, 8):
+            check(re.search(r"^%d(\s+%s / %s){4}\s*$" % (k, NUM, NUM), out, re.M) is not None,
+                  "facet sweep row: %d values, every column" % k, failures)
+
+        check(re.search(r"^target\s+measured\s+by CPU time\s+goal\s+met\s*$", out, re.M) is not None,
+              "targets table header", failures)
+        targets = re.findall(r"^.*\s(yes|NO)\s*$", out.split("targets at", 1)[-1], re.M)
+        check(len(targets) == 7, "7 targets judged (got %d)" % len(targets), failures)
+
+        for name in ("bench-scaling.svg", "bench-facets.svg", "bench-rss.svg"):
+            path = os.path.join(work, name)
+            ok = os.path.exists(path) and "<svg" in open(path, encoding="utf-8", errors="replace").read(4000)
+            check(ok, "plot drawn: %s" % name, failures)
+        for name in ("results.json", "results.md"):
+            check(os.path.getsize(os.path.join(work, name)) > 0 if os.path.exists(os.path.join(work, name)) else False,
+                  "raw results: %s" % name, failures)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d passed, %d failed" % (len(PASSED), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
