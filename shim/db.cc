@@ -836,6 +836,24 @@ Xapian::Query parse_in(Xapian::Database &db, const std::string &text, const char
 
 struct not_mergeable {};
 
+/* Operators whose node can be rebuilt from its subqueries alone (no window, factor or position). */
+bool rebuildable(Xapian::Query::op op)
+{
+    switch (op) {
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Merge two parses of the same text that differ only in their stems: each stemmed term becomes
  * OP_SYNONYM(stem in the UI language, stem in the other language), weighted as one term. */
 Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
@@ -850,19 +868,8 @@ Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
         std::string ta = *a.get_terms_begin(), tb = *b.get_terms_begin();
         return Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(ta), Xapian::Query(tb));
     }
-    switch (op) {
-    case Xapian::Query::OP_AND:
-    case Xapian::Query::OP_OR:
-    case Xapian::Query::OP_AND_NOT:
-    case Xapian::Query::OP_XOR:
-    case Xapian::Query::OP_AND_MAYBE:
-    case Xapian::Query::OP_FILTER:
-    case Xapian::Query::OP_SYNONYM:
-    case Xapian::Query::OP_MAX:
-        break;
-    default:
+    if (!rebuildable(op))
         throw not_mergeable();
-    }
     std::vector<Xapian::Query> subs;
     for (size_t i = 0; i < n; i++)
         subs.push_back(merge_stems(a.get_subquery(i), b.get_subquery(i)));
@@ -917,19 +924,8 @@ Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
     size_t n = q.get_num_subqueries();
     if (n == 0 || q.get_description().find("WILDCARD") == std::string::npos)
         return q;
-    switch (op) {
-    case Xapian::Query::OP_AND:
-    case Xapian::Query::OP_OR:
-    case Xapian::Query::OP_AND_NOT:
-    case Xapian::Query::OP_XOR:
-    case Xapian::Query::OP_AND_MAYBE:
-    case Xapian::Query::OP_FILTER:
-    case Xapian::Query::OP_SYNONYM:
-    case Xapian::Query::OP_MAX:
-        break;
-    default:
+    if (!rebuildable(op))
         return q; /* inside a phrase or a scaled query: left to Xapian */
-    }
     std::vector<Xapian::Query> subs;
     for (size_t i = 0; i < n; i++)
         subs.push_back(expand_wildcards(xdb, q.get_subquery(i)));
