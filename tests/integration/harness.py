@@ -297,6 +297,27 @@ def _pairs(params):
 # ---- temporary directories and indexes -------------------------------------------------------
 
 
+def index_and_serve(cls, paths, *index_args, searchd_args=(), threads=None):
+    """For setUpClass: index paths into a fresh temporary index and start iqn-searchd on it.
+    Sets cls.tmp, cls.db, cls.index_run and cls.daemon; raises when indexing fails."""
+    cls.tmp = TempDir()
+    cls.db = cls.tmp.join("index")
+    cls.index_run = run_index(cls.db, paths, *index_args)
+    if cls.index_run.returncode != 0:
+        raise AssertionError("indexing failed: %r" % cls.index_run)
+    cls.daemon = Searchd(cls.db, *searchd_args, threads=threads).start()
+
+
+def stop_and_clean(cls):
+    """For tearDownClass: stop cls.daemon (asserting a clean exit) and remove cls.tmp."""
+    try:
+        if getattr(cls, "daemon", None):
+            cls.daemon.stop()
+    finally:
+        if getattr(cls, "tmp", None):
+            cls.tmp.close()
+
+
 class TempDir:
     """A temporary directory removed at close()."""
 

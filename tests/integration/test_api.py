@@ -69,21 +69,11 @@ class Api(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = harness.TempDir()
-        cls.db = cls.tmp.join("index")
-        run = harness.run_index(cls.db, [Config.fixture(f) for f in FIXTURES])
-        if run.returncode != 0:
-            raise AssertionError("indexing the fixtures failed: %r" % run)
-        cls.daemon = harness.Searchd(cls.db, threads=4).start()
+        harness.index_and_serve(cls, [Config.fixture(f) for f in FIXTURES], threads=4)
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if cls.daemon:
-                cls.daemon.stop()
-        finally:
-            if cls.tmp:
-                cls.tmp.close()
+        harness.stop_and_clean(cls)
 
     def assert_error(self, status, hdrs, body, want_status, param=None, what=""):
         self.assertEqual(status, want_status, "%s: status %s body %r" % (what, status, body[:300]))

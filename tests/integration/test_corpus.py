@@ -21,21 +21,11 @@ class CorpusCounts(unittest.TestCase):
     def setUpClass(cls):
         cls.vocab = harness.load_vocab()
         cls.records = harness.load_corpus(Config.path("corpus", "records"), cls.vocab)
-        cls.tmp = harness.TempDir()
-        cls.db = cls.tmp.join("index")
-        cls.index_run = harness.run_index(cls.db, [Config.path("corpus", "records")], "--quiet")
-        if cls.index_run.returncode != 0:
-            raise AssertionError("indexing the corpus failed: %r" % cls.index_run)
-        cls.daemon = harness.Searchd(cls.db).start()
+        harness.index_and_serve(cls, [Config.path("corpus", "records")], "--quiet")
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if cls.daemon:
-                cls.daemon.stop()
-        finally:
-            if cls.tmp:
-                cls.tmp.close()
+        harness.stop_and_clean(cls)
 
     # ---- helpers ----
 

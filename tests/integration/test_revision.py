@@ -22,21 +22,11 @@ class NewRevision(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = harness.TempDir()
-        cls.db = cls.tmp.join("index")
-        run = harness.run_index(cls.db, [Config.fixture("good.xml")])
-        if run.returncode != 0:
-            raise AssertionError("indexing failed: %r" % run)
-        cls.daemon = harness.Searchd(cls.db, threads=4).start()
+        harness.index_and_serve(cls, [Config.fixture("good.xml")], threads=4)
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if cls.daemon:
-                cls.daemon.stop()
-        finally:
-            if cls.tmp:
-                cls.tmp.close()
+        harness.stop_and_clean(cls)
 
     def poll(self, fn, what):
         """Call fn until it returns true or POLL_SECONDS pass; fails with what."""

@@ -31,25 +31,15 @@ class TextSearch(unittest.TestCase):
                 if line.strip():
                     rec = json.loads(line)
                     cls.records[rec["id"]] = rec
-        cls.tmp = harness.TempDir()
-        cls.db = cls.tmp.join("index")
-        run = harness.run_index(cls.db, [Config.path("corpus", "records"), Config.fixture("snippet.jsonl")], "--quiet")
-        if run.returncode != 0:
-            raise AssertionError("indexing failed: %r" % run)
+        harness.index_and_serve(cls, [Config.path("corpus", "records"), Config.fixture("snippet.jsonl")], "--quiet")
         # A paired record's document carries its translation's text too.
         cls.words = {rid: harness.record_words(r, records=cls.records) for rid, r in cls.records.items()}
         cls.own_words = {rid: harness.record_words(r) for rid, r in cls.records.items()}
         cls.labels = harness.label_words(cls.vocab)
-        cls.daemon = harness.Searchd(cls.db).start()
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if cls.daemon:
-                cls.daemon.stop()
-        finally:
-            if cls.tmp:
-                cls.tmp.close()
+        harness.stop_and_clean(cls)
 
     # ---- helpers ----
 

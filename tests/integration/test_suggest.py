@@ -68,21 +68,11 @@ class Suggest(unittest.TestCase):
     def setUpClass(cls):
         cls.vocab = harness.load_vocab()
         cls.records = harness.load_corpus(Config.path("corpus", "records"), cls.vocab)
-        cls.tmp = harness.TempDir()
-        cls.db = cls.tmp.join("index")
-        run = harness.run_index(cls.db, [Config.path("corpus", "records"), Config.fixture("snippet.jsonl")], "--quiet")
-        if run.returncode != 0:
-            raise AssertionError("indexing failed: %r" % run)
-        cls.daemon = harness.Searchd(cls.db).start()
+        harness.index_and_serve(cls, [Config.path("corpus", "records"), Config.fixture("snippet.jsonl")], "--quiet")
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if cls.daemon:
-                cls.daemon.stop()
-        finally:
-            if cls.tmp:
-                cls.tmp.close()
+        harness.stop_and_clean(cls)
 
     def suggest(self, params, expect=200):
         status, obj = self.daemon.get_json(SUGGEST, params)

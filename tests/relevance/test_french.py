@@ -185,21 +185,11 @@ class FrenchCases(unittest.TestCase):
     def setUpClass(cls):
         cls.vocab = harness.load_vocab()
         cls.records = harness.load_corpus(Config.path("corpus", "records"), cls.vocab)
-        cls.tmp = harness.TempDir()
-        cls.db = cls.tmp.join("index")
-        run = harness.run_index(cls.db, [Config.path("corpus", "records")], "--quiet")
-        if run.returncode != 0:
-            raise AssertionError("indexing failed: %r" % run)
-        cls.daemon = harness.Searchd(cls.db).start()
+        harness.index_and_serve(cls, [Config.path("corpus", "records")], "--quiet")
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if cls.daemon:
-                cls.daemon.stop()
-        finally:
-            if cls.tmp:
-                cls.tmp.close()
+        harness.stop_and_clean(cls)
 
     def check_proof(self, c):
         """The case is meaningful: its records exist and are found only through the feature."""
