@@ -13,21 +13,6 @@
 #define DOCUMENT_JSON_MAX (64u * 1024 * 1024) /* an 8 MiB body, escaped, and the rest */
 
 
-/* [A-Za-z0-9._-]{1,128} */
-static int valid_id(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > IQN_ID_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
 /* "name":{"CODE":"Label",...} for the codes of field f found in vocabulary set. */
 static void labels_json(struct iqn_buf *b, const struct iqn_vocab *vocab, int set, const char *name,
                         const struct iqn_record *r, enum iqn_field f, int lang)
@@ -66,7 +51,7 @@ enum MHD_Result iqn_api_document(struct iqn_request *req, const char *id)
         rc = iqn_http_bad_param(req, &pe);
         goto out;
     }
-    if (!valid_id(id)) {
+    if (!iqn_record_valid_id(id)) {
         rc = iqn_http_error(req, MHD_HTTP_BAD_REQUEST, "bad_parameter", "id",
                             "id: must be 1 to %d letters, digits, '.', '_' or '-'", IQN_ID_MAX);
         goto out;

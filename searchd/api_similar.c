@@ -15,7 +15,6 @@
 #define SIMILAR_JSON_MAX (4u * 1024 * 1024)
 #define PER_PAGE_MAX 50
 #define PER_PAGE_DEFAULT 5
-#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 static const char *const allowed[] = {"ui_lang", "per_page", NULL};
 
@@ -48,7 +47,7 @@ enum MHD_Result iqn_api_similar(struct iqn_request *req, const char *url)
     struct iqn_result *res = NULL;
     struct iqn_db *db = NULL;
     struct iqn_buf b;
-    char id[IQN_ID_MAX + 1];
+    char id[IQN_ID_MAX + 1] = "";
     const char *raw = NULL;
     size_t len = 0;
     unsigned long per_page = PER_PAGE_DEFAULT;
@@ -65,13 +64,15 @@ enum MHD_Result iqn_api_similar(struct iqn_request *req, const char *url)
         rc = iqn_http_bad_param(req, &pe);
         goto out;
     }
-    if (!split_url(url, &raw, &len) || len == 0 || len > IQN_ID_MAX || strspn(raw, ID_CHARS) < len) {
+    if (split_url(url, &raw, &len) && len <= IQN_ID_MAX) {
+        memcpy(id, raw, len);
+        id[len] = '\0';
+    }
+    if (!iqn_record_valid_id(id)) {
         rc = iqn_http_error(req, MHD_HTTP_BAD_REQUEST, "bad_parameter", "id",
                             "id: must be 1 to %d letters, digits, '.', '_' or '-'", IQN_ID_MAX);
         goto out;
     }
-    memcpy(id, raw, len);
-    id[len] = '\0';
     if (iqn_http_db(req, &db, &err) != IQN_OK) {
         rc = iqn_http_unavailable(req, &err);
         goto out;

@@ -258,18 +258,6 @@ done:
     return out;
 }
 
-/* [A-Za-z0-9._-]{1,IQN_ID_MAX}, as record ids are. */
-static int valid_id(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > IQN_ID_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)id[i]) && id[i] != '.' && id[i] != '_' && id[i] != '-')
-            return 0;
-    return 1;
-}
-
 /* Delete one record; see api_write.h. */
 enum MHD_Result iqn_api_write_delete(struct iqn_request *req, const char *id)
 {
@@ -278,7 +266,7 @@ enum MHD_Result iqn_api_write_delete(struct iqn_request *req, const char *id)
     struct iqn_buf b;
     int found = 0;
     iqn_error_clear(&err);
-    if (!valid_id(id))
+    if (!iqn_record_valid_id(id))
         return iqn_http_error(req, MHD_HTTP_BAD_REQUEST, "bad_parameter", "id",
                               "id: must be 1 to %d letters, digits, '.', '_' or '-'", IQN_ID_MAX);
     if (writer_open(req, &db, &err) != IQN_OK)

@@ -23,15 +23,6 @@ struct record_view {
     int pair_exists; /* the pair names a record that is in the index */
 };
 
-/* [A-Za-z0-9._-]{1,128}, the id rule of SPEC section 2. */
-static int valid_id(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > IQN_ID_MAX)
-        return 0;
-    return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
-}
-
 /* Text in paragraphs: a blank line starts a new one. */
 static void paragraphs(const struct record_view *v, const char *text, const char *css)
 {
@@ -293,8 +284,8 @@ enum MHD_Result iqn_ui_record(struct iqn_request *req, int lang, const char *id)
     int olang = lang == IQN_LANG_FR ? IQN_LANG_EN : IQN_LANG_FR;
     iqn_error_clear(&err);
     iqn_buf_init(&other, 4096);
-    iqn_ui_record_url(&other, olang, valid_id(id) ? id : "");
-    if (!valid_id(id)) {
+    iqn_ui_record_url(&other, olang, iqn_record_valid_id(id) ? id : "");
+    if (!iqn_record_valid_id(id)) {
         rc = iqn_ui_error_page(req, lang, MHD_HTTP_NOT_FOUND, IQN_T_NOT_FOUND, IQN_T_NOT_FOUND_TEXT, NULL,
                                iqn_ui_path(olang, IQN_ROUTE_SEARCH));
         goto out;
@@ -318,7 +309,7 @@ enum MHD_Result iqn_ui_record(struct iqn_request *req, int lang, const char *id)
     }
     struct record_view v = {NULL, req->srv->vocab, r, lang, 0};
     const char *pair = iqn_record_get(r, IQN_F_PAIR);
-    v.pair_exists = pair && valid_id(pair) && iqn_db_get(db, pair, &pr, &err) == IQN_OK;
+    v.pair_exists = pair && iqn_record_valid_id(pair) && iqn_db_get(db, pair, &pr, &err) == IQN_OK;
     memset(&q, 0, sizeof q);
     q.lang = iqn_ui_code(lang);
     q.limit = SIMILAR_COUNT;

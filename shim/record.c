@@ -251,7 +251,7 @@ static void collapse_space(char *s, int keep_paragraphs)
     *w = '\0';
 }
 
-static int valid_id(const char *s)
+int iqn_record_valid_id(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > IQN_ID_MAX)
@@ -342,10 +342,10 @@ int iqn_record_validate(struct iqn_record *r, const struct iqn_vocab *v, struct 
             return iqn_error_set(err, IQN_EINVAL, "record '%.128s': missing required field '%s'", rec_id(r),
                                  iqn_fields[f].name);
     const char *id = iqn_record_get(r, IQN_F_ID);
-    if (!valid_id(id))
+    if (!iqn_record_valid_id(id))
         return iqn_error_set(err, IQN_EINVAL, "record: field 'id': '%.140s' is not 1-128 of [A-Za-z0-9._-]", id);
     const char *pair = iqn_record_get(r, IQN_F_PAIR);
-    if (pair && !valid_id(pair))
+    if (pair && !iqn_record_valid_id(pair))
         return iqn_error_set(err, IQN_EINVAL, "record '%s': field 'pair': '%.140s' is not a valid id", id, pair);
     /* Coded fields: known codes only, canonical case, no duplicates. */
     for (int f = 0; f < IQN_F_COUNT; f++) {

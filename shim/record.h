@@ -38,6 +38,9 @@ int iqn_record_set(struct iqn_record *r, enum iqn_field f, const char *value, st
 /* First value of a field, or NULL. */
 const char *iqn_record_get(const struct iqn_record *r, enum iqn_field f);
 
+/* 1 when s is a well-formed record id: [A-Za-z0-9._-]{1,128} (SPEC section 2). */
+int iqn_record_valid_id(const char *s);
+
 /* Parse one JSON object (a JSON Lines line) into r. Unknown fields and wrong types are errors. */
 int iqn_record_from_json(struct iqn_record *r, const char *json, size_t len, struct iqn_error *err);
 
