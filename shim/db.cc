@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +31,19 @@ struct iqn_db {
     Xapian::TermGenerator tg;
     const struct iqn_vocab *vocab = nullptr; /* labels to index, writers only */
     bool remote = false;                     /* some shard is served by xapian-tcpsrv */
+    bool single = false;                     /* a reader of one local index (not a stub) */
+    std::shared_ptr<const struct facet_table> table; /* facet columns of revision table_rev */
+    Xapian::rev table_rev = 0;
+};
+
+/* Facet columns held in memory for a reader of one local index: for each facet, each document's
+ * codes as small integers (CSR: codes[offs[d] .. offs[d+1]) for docid d). Counting a match is then a
+ * few array increments instead of reading a value slot and looking a string up in a map. */
+struct facet_table {
+    Xapian::docid last = 0;
+    std::vector<uint32_t> offs[IQN_FACET_COUNT]; /* last + 2 entries */
+    std::vector<uint16_t> codes[IQN_FACET_COUNT];
+    std::vector<std::string> names[IQN_FACET_COUNT];
 };
 
 struct iqn_stemmer {
@@ -457,6 +471,7 @@ int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_err
             db->db.reset(new Xapian::Database(stub.empty() ? std::string(path) : stub));
             std::vector<std::string> local;
             db->remote = !stub.empty() && !stub_shards(stub, local);
+            db->single = stub.empty();
         }
         *out = db.release();
         return IQN_OK;
@@ -1023,9 +1038,6 @@ void count_facet(Xapian::ValueCountMatchSpy &spy, std::vector<std::pair<std::str
         }
     }
     out.assign(counts.begin(), counts.end());
-    std::stable_sort(out.begin(), out.end(),
-                     [](const std::pair<std::string, unsigned long long> &a,
-                        const std::pair<std::string, unsigned long long> &b) { return a.second > b.second; });
 }
 
 char *dup_cstr(const std::string &s)
@@ -1038,10 +1050,13 @@ char *dup_cstr(const std::string &s)
     return p;
 }
 
-void fill_facets(struct iqn_result *res, int f, Xapian::ValueCountMatchSpy &spy)
+/* Store one facet's counts (code, count > 0) in res, largest first, then by code. */
+void store_facet(struct iqn_result *res, int f, std::vector<std::pair<std::string, unsigned long long>> &counts)
 {
-    std::vector<std::pair<std::string, unsigned long long>> counts;
-    count_facet(spy, counts);
+    std::sort(counts.begin(), counts.end(),
+              [](const std::pair<std::string, unsigned long long> &a, const std::pair<std::string, unsigned long long> &b) {
+                  return a.second != b.second ? a.second > b.second : a.first < b.first;
+              });
     res->facet[f] = static_cast<struct iqn_facet_count *>(std::calloc(counts.size() + 1, sizeof(struct iqn_facet_count)));
     if (!res->facet[f])
         throw std::bad_alloc();
@@ -1051,6 +1066,101 @@ void fill_facets(struct iqn_result *res, int f, Xapian::ValueCountMatchSpy &spy)
         res->nfacet[f]++;
     }
 }
+
+void fill_facets(struct iqn_result *res, int f, Xapian::ValueCountMatchSpy &spy)
+{
+    std::vector<std::pair<std::string, unsigned long long>> counts;
+    count_facet(spy, counts);
+    store_facet(res, f, counts);
+}
+
+/* Read every facet value slot of xdb into a facet_table. */
+std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb)
+{
+    auto t = std::make_shared<facet_table>();
+    t->last = xdb.get_lastdocid();
+    for (int f = 0; f < IQN_FACET_COUNT; f++) {
+        std::map<std::string, uint16_t> ids;
+        std::vector<uint32_t> &offs = t->offs[f];
+        std::vector<uint16_t> &codes = t->codes[f];
+        offs.assign((size_t)t->last + 2, 0);
+        Xapian::docid next = 1;
+        for (auto v = xdb.valuestream_begin(iqn_facets[f].slot); v != xdb.valuestream_end(iqn_facets[f].slot); ++v) {
+            Xapian::docid d = v.get_docid();
+            while (next <= d && next <= t->last)
+                offs[next++] = (uint32_t)codes.size();
+            const std::string set = *v;
+            size_t start = 0;
+            while (start < set.size()) {
+                size_t comma = set.find(',', start);
+                if (comma == std::string::npos)
+                    comma = set.size();
+                std::string code = set.substr(start, comma - start);
+                auto it = ids.find(code);
+                if (it == ids.end()) {
+                    if (t->names[f].size() >= 65535)
+                        return nullptr; /* not a vocabulary any more: count the slow way */
+                    it = ids.emplace(code, (uint16_t)t->names[f].size()).first;
+                    t->names[f].push_back(code);
+                }
+                codes.push_back(it->second);
+                start = comma + 1;
+            }
+        }
+        while (next <= t->last + 1)
+            offs[next++] = (uint32_t)codes.size();
+    }
+    return t;
+}
+
+/* This reader's facet table for the revision it is on, rebuilt when the index has moved; null
+ * for stub, remote and writer handles, which count with ValueCountMatchSpy. */
+const facet_table *table_for(struct iqn_db *db)
+{
+    if (!db->single)
+        return nullptr;
+    Xapian::rev rev = db->db->get_revision();
+    if (!db->table || rev != db->table_rev) {
+        db->table = build_table(*db->db);
+        db->table_rev = rev;
+    }
+    return db->table.get();
+}
+
+/* Counts the facets marked active from a facet_table. */
+class TableSpy : public Xapian::MatchSpy {
+    const facet_table &t;
+
+  public:
+    bool active[IQN_FACET_COUNT] = {};
+    std::vector<unsigned long long> counts[IQN_FACET_COUNT];
+
+    explicit TableSpy(const facet_table &table) : t(table)
+    {
+        for (int f = 0; f < IQN_FACET_COUNT; f++)
+            counts[f].assign(t.names[f].size(), 0);
+    }
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        Xapian::docid d = doc.get_docid();
+        if (d > t.last)
+            return;
+        for (int f = 0; f < IQN_FACET_COUNT; f++) {
+            if (!active[f])
+                continue;
+            for (uint32_t i = t.offs[f][d], end = t.offs[f][d + 1]; i < end; i++)
+                counts[f][t.codes[f][i]]++;
+        }
+    }
+    void store(struct iqn_result *res, int f) const
+    {
+        std::vector<std::pair<std::string, unsigned long long>> out;
+        for (size_t i = 0; i < counts[f].size(); i++)
+            if (counts[f][i])
+                out.emplace_back(t.names[f][i], counts[f][i]);
+        store_facet(res, f, out);
+    }
+};
 
 void make_snippet(struct iqn_highlight *hl, const struct iqn_record *r, struct iqn_hit *hit)
 {
@@ -1139,6 +1249,8 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
     for (int f = 0; f < IQN_FACET_COUNT; f++)
         own_pass[f] = st.has_filter[f] || (f == IQN_FACET_LANG && st.exclude_pairs);
     bool separate = db->remote && q->sort != IQN_SORT_RELEVANCE;
+    const facet_table *table = q->facets ? table_for(db) : nullptr;
+    std::unique_ptr<TableSpy> main_spy(table ? new TableSpy(*table) : nullptr);
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies(IQN_FACET_COUNT);
     Xapian::Enquire counter(xdb);
     counter.set_query(combine(st, -1));
@@ -1146,16 +1258,25 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
     for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
         if (own_pass[f])
             continue;
+        if (main_spy) {
+            main_spy->active[f] = true;
+            continue;
+        }
         spies[f].reset(new Xapian::ValueCountMatchSpy(iqn_facets[f].slot));
         (separate ? counter : enq).add_matchspy(spies[f].get());
     }
+    if (main_spy)
+        enq.add_matchspy(main_spy.get());
     Xapian::MSet mset = enq.get_mset(q->offset, q->limit, all);
     res->total = mset.get_matches_estimated();
     if (separate && q->facets)
         counter.get_mset(0, 0, all);
-    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++)
-        if (spies[f])
+    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
+        if (main_spy && main_spy->active[f])
+            main_spy->store(res, f);
+        else if (spies[f])
             fill_facets(res, f, *spies[f]);
+    }
 
     /* Disjunctive counts: a facet with a selection is counted with its own selection left out. */
     for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
@@ -1164,10 +1285,18 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
         Xapian::Enquire e2(xdb);
         e2.set_query(combine(st, f));
         e2.set_weighting_scheme(Xapian::BoolWeight());
-        Xapian::ValueCountMatchSpy spy(iqn_facets[f].slot);
-        e2.add_matchspy(&spy);
-        e2.get_mset(0, 0, all);
-        fill_facets(res, f, spy);
+        if (table) {
+            TableSpy spy(*table);
+            spy.active[f] = true;
+            e2.add_matchspy(&spy);
+            e2.get_mset(0, 0, all);
+            spy.store(res, f);
+        } else {
+            Xapian::ValueCountMatchSpy spy(iqn_facets[f].slot);
+            e2.add_matchspy(&spy);
+            e2.get_mset(0, 0, all);
+            fill_facets(res, f, spy);
+        }
     }
 
     std::unique_ptr<struct iqn_highlight, void (*)(struct iqn_highlight *)> hl(nullptr, iqn_highlight_free);
