@@ -195,8 +195,10 @@ static int cmd_build(const char *path, char **files, int nfiles)
     }
     if (exec(l.db, "COMMIT") != 0)
         goto done;
-    /* Merge the FTS5 segments into one b-tree, as recommended after a bulk load. */
-    if (exec(l.db, "INSERT INTO fts(fts) VALUES('optimize'); PRAGMA wal_checkpoint(TRUNCATE);") != 0)
+    /* Merge the FTS5 segments into one b-tree, as recommended after a bulk load; then leave WAL
+     * mode, so that read-only searchers need no shared-memory file. */
+    if (exec(l.db, "INSERT INTO fts(fts) VALUES('optimize'); PRAGMA wal_checkpoint(TRUNCATE);"
+                   " PRAGMA journal_mode=DELETE;") != 0)
         goto done;
     double secs = bench_now() - t0;
     printf("fts5-build records=%llu seconds=%.3f rate=%.1f\n", n, secs, secs > 0 ? (double)n / secs : 0.0);
@@ -247,7 +249,9 @@ static void *fts_open(void *arg, int thread)
     struct stmt_cache *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    /* The busy timeout: threads opening a WAL database at once may find its shared memory being set up. */
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(c->db, 10000) != SQLITE_OK ||
         exec(c->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;") != 0) {
         fprintf(stderr, "iqn-bench-fts5: thread %d: %s: %s\n", thread, path, sqlite3_errmsg(c->db));
         sqlite3_close(c->db);
