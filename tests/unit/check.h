@@ -38,8 +38,18 @@ CHECK_FN int check_str(const char *id, const char *expected, const char *got)
 {
     int ok = (expected && got) ? strcmp(expected, got) == 0 : expected == got;
     char what[2048]; /* long values are cut: the message is for reading, the comparison is exact */
-    snprintf(what, sizeof what, "expected \"%.1000s\" got \"%.1000s\"", expected ? expected : "(null)",
-             got ? got : "(null)");
+    size_t at = 0;
+    if (!ok && expected && got)
+        while (expected[at] && expected[at] == got[at])
+            at++;
+    if (at > 400) { /* show where they part, not a shared beginning */
+        size_t from = at - 200;
+        snprintf(what, sizeof what, "differ from byte %zu: expected \"...%.600s\" got \"...%.600s\"", at,
+                 expected + from, got + from);
+    } else {
+        snprintf(what, sizeof what, "expected \"%.1000s\" got \"%.1000s\"", expected ? expected : "(null)",
+                 got ? got : "(null)");
+    }
     return check_report(id, ok, what);
 }
 
