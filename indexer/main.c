@@ -26,6 +26,7 @@
 #endif
 
 #define EXIT_FAILED 1 /* some records or files failed */
+#define BULK_PARTS_MAX 16 /* part indexes of a first import, at most (one thread each) */
 #define EXIT_FATAL 2  /* usage error, or the index could not be opened or committed */
 #define BATCH_MAX 10000000UL
 #define FLAG_VALUES_MAX 1024 /* bytes of the ';'-joined codes of one facet flag */
@@ -50,6 +51,7 @@ struct options {
     int quiet;
     int prune;
     int force;
+    int in_place; /* --in-place: no bulk build of an empty index */
     enum iqn_isolate isolate;
     unsigned jobs;
     unsigned long batch;
@@ -92,9 +94,12 @@ static void help(void)
            "  --profession CODES    the manifest's cells win over these\n"
            "  --topic CODES\n"
            "  --organization TEXT organization of documents without one\n"
-           "  --jobs N            extraction threads (default: the number of processors)\n"
+           "  --jobs N            extraction threads, and indexing threads of a first import\n"
+           "                      (default: the number of processors)\n"
            "  --prune             remove the records of files that are gone (under the PATHs given)\n"
            "  --force             read every file again, even unchanged ones\n"
+           "  --in-place          fill an empty index in place, searchable at each commit, rather\n"
+           "                      than build it in parts and publish it whole when the run ends\n"
            "  --report FILE       write every failure and skip to FILE: CSV, or JSON if FILE ends in .json\n"
            "  --dry-run           validate and report what would change; write nothing\n"
            "  --shards N          the index is split into N shards (created so when new; an existing\n"
@@ -152,7 +157,7 @@ static int parse_size(const char *s, unsigned long long max, unsigned long long 
 }
 
 enum opt_id {
-    OPT_HELP, OPT_DRY_RUN, OPT_QUIET, OPT_PRUNE, OPT_FORCE, OPT_ONLY_PATHS, OPT_DB, OPT_VOCAB, OPT_MANIFEST,
+    OPT_HELP, OPT_DRY_RUN, OPT_QUIET, OPT_PRUNE, OPT_FORCE, OPT_IN_PLACE, OPT_ONLY_PATHS, OPT_DB, OPT_VOCAB, OPT_MANIFEST,
     OPT_REPORT, OPT_TYPE, OPT_LANG, OPT_ORGANIZATION, OPT_PROVINCE, OPT_PROFESSION, OPT_TOPIC, OPT_JOBS,
     OPT_EXTRACT_TIMEOUT, OPT_BATCH, OPT_SHARDS, OPT_MAX_SIZE, OPT_ISOLATE, OPT_DELETE
 };
@@ -167,6 +172,7 @@ static const struct option_info {
     {"--quiet", "-q", NULL, OPT_QUIET},
     {"--prune", NULL, NULL, OPT_PRUNE},
     {"--force", NULL, NULL, OPT_FORCE},
+    {"--in-place", NULL, NULL, OPT_IN_PLACE},
     {"--", NULL, NULL, OPT_ONLY_PATHS},
     {"--db", NULL, "a directory", OPT_DB},
     {"--vocab", NULL, "a directory", OPT_VOCAB},
@@ -231,6 +237,7 @@ static int apply_option(struct options *o, const struct option_info *opt, const 
     case OPT_QUIET: o->quiet = 1; break;
     case OPT_PRUNE: o->prune = 1; break;
     case OPT_FORCE: o->force = 1; break;
+    case OPT_IN_PLACE: o->in_place = 1; break;
     case OPT_ONLY_PATHS: *only_paths = 1; break;
     case OPT_DB: o->db = v; break;
     case OPT_VOCAB: o->vocab = v; break;
@@ -555,6 +562,14 @@ int main(int argc, char **argv)
         goto done;
     if (db)
         iqn_db_set_vocab(db, vocab); /* records are also found by their codes' EN and FR labels */
+    if (db && !o.dry_run && !o.in_place) {
+        /* A first import builds the index in parts at once, published when it ends (db.h). */
+        int bulk;
+        if (iqn_db_bulk(db, o.jobs < BULK_PARTS_MAX ? o.jobs : BULK_PARTS_MAX, &bulk, &e) != IQN_OK) {
+            fprintf(stderr, "iqn-index: %s\n", e.message);
+            goto done;
+        }
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -633,6 +648,10 @@ int main(int argc, char **argv)
     /* Even after a fatal error or a signal, keep what was done: every record is whole. */
     if (iqn_sink_finish(s, &e) != IQN_OK) {
         iqn_sink_note(s, "%s", e.message);
+        fatal = 1;
+    } else if (db && iqn_db_finish(db, &e) != IQN_OK) {
+        iqn_sink_note(s, "cannot publish the new index %s: %s; it is left as it was, and a re-run starts again", o.db,
+                      e.message);
         fatal = 1;
     }
     if (stop_flag)

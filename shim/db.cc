@@ -14,17 +14,55 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
+#include <thread>
+#include <unordered_map>
 #include <vector>
+
+#include <fcntl.h>
+#include <stdio.h>
 
 #include "snippet.h"
 #include "stopwords.h"
 #include "text.h"
 
+/* A first import into an empty index, built in parallel: see "Bulk build" below. */
+struct iqn_bulk_job {
+    bool put;                      /* put the record, else delete it */
+    bool added = false;            /* put: no record has this id yet */
+    std::string id, data, partner; /* encoded record and, when it carries one, its translation's */
+    bool has_partner = false;
+};
+
+struct iqn_bulk_part {
+    std::string path;
+    std::unique_ptr<Xapian::WritableDatabase> wdb;
+    Xapian::TermGenerator tg;
+    std::thread thread;
+    std::mutex mu;
+    std::condition_variable work, space;
+    std::deque<iqn_bulk_job> queue;
+    size_t queued_bytes = 0;
+    bool quit = false;
+    std::string error; /* the first failure; later jobs are dropped */
+};
+
+struct iqn_bulk {
+    std::string target, work;                          /* the index, and the folder it is built in */
+    std::unique_ptr<Xapian::WritableDatabase> target_lock; /* holds the index's write lock until publish */
+    std::vector<std::unique_ptr<iqn_bulk_part>> parts;
+    const struct iqn_vocab *const *vocab = nullptr;
+};
+
 struct iqn_db {
+    std::unique_ptr<iqn_bulk> bulk; /* set while a bulk build runs: reads and metadata go to its main */
     std::unique_ptr<Xapian::Database> db; /* reads: the index, or all its shards as one */
     std::vector<std::unique_ptr<Xapian::WritableDatabase>> shards; /* writers: one per shard (1 unsharded) */
     std::string path;
@@ -249,7 +287,7 @@ Xapian::Database &home_of(struct iqn_db *db, const char *id)
 
 /* Index the English and French labels of the record's codes, each with its own language's
  * stemmer, so that a query naming a province, profession or topic in either language finds it. */
-void index_labels(struct iqn_db *db, const struct iqn_record *r)
+void index_labels(Xapian::TermGenerator &tg, const struct iqn_vocab *vocab, const struct iqn_record *r)
 {
     static const char *const langs[2] = {"en", "fr"};
     for (int f = 0; f < IQN_FACET_COUNT; f++) {
@@ -257,25 +295,25 @@ void index_labels(struct iqn_db *db, const struct iqn_record *r)
             continue;
         const struct iqn_strlist *l = &r->f[iqn_facets[f].field];
         for (int lang = 0; lang < 2; lang++) {
-            db->tg.set_stemmer(stemmer_for(langs[lang]));
-            db->tg.set_stopper(stopper_for(langs[lang]));
+            tg.set_stemmer(stemmer_for(langs[lang]));
+            tg.set_stopper(stopper_for(langs[lang]));
             for (size_t i = 0; i < l->n; i++) {
-                const struct iqn_vocab_entry *e = iqn_vocab_find(db->vocab, f, l->v[i]);
+                const struct iqn_vocab_entry *e = iqn_vocab_find(vocab, f, l->v[i]);
                 if (!e)
                     continue;
-                db->tg.index_text(fold(e->label[lang], std::strlen(e->label[lang]), 0));
-                db->tg.increase_termpos();
+                tg.index_text(fold(e->label[lang], std::strlen(e->label[lang]), 0));
+                tg.increase_termpos();
             }
         }
     }
 }
 
 /* Index the free-text fields of r into the document the term generator is on, with r's language. */
-void index_text_fields(struct iqn_db *db, const struct iqn_record *r)
+void index_text_fields(Xapian::TermGenerator &tg, const struct iqn_record *r)
 {
     const char *lang = iqn_record_get(r, IQN_F_LANG);
-    db->tg.set_stemmer(stemmer_for(lang));
-    db->tg.set_stopper(stopper_for(lang));
+    tg.set_stemmer(stemmer_for(lang));
+    tg.set_stopper(stopper_for(lang));
     for (int f = 0; f < IQN_F_COUNT; f++) {
         const struct iqn_field_info *fi = &iqn_fields[f];
         if (!fi->text_weight)
@@ -283,11 +321,11 @@ void index_text_fields(struct iqn_db *db, const struct iqn_record *r)
         for (size_t i = 0; i < r->f[f].n; i++) {
             std::string text = fold(r->f[f].v[i], std::strlen(r->f[f].v[i]), 0);
             if (fi->prefix) {
-                db->tg.index_text(text, 1, fi->prefix);
-                db->tg.increase_termpos();
+                tg.index_text(text, 1, fi->prefix);
+                tg.increase_termpos();
             }
-            db->tg.index_text(text, (Xapian::termcount)fi->text_weight);
-            db->tg.increase_termpos();
+            tg.index_text(text, (Xapian::termcount)fi->text_weight);
+            tg.increase_termpos();
         }
     }
 }
@@ -319,21 +357,19 @@ std::string content_hash(const std::string &data, const std::string *partner_dat
  * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
  * both records of a pair then match the same queries, and a search shows the one in the reader's
  * language by leaving out paired records in the other language (see docs/DESIGN.md). */
-Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, const struct iqn_record *partner,
-                                std::string &hash)
+Xapian::Document build_document(Xapian::TermGenerator &tg, const struct iqn_vocab *vocab, const struct iqn_record *r,
+                                const struct iqn_record *partner, std::string &hash)
 {
     Xapian::Document doc;
-    if (!db->shards.empty())
-        db->tg.set_database(shard_of(db, iqn_record_get(r, IQN_F_ID))); /* spelling data goes with the record */
-    db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    db->tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
-    db->tg.set_document(doc);
-    index_text_fields(db, r);
-    if (db->vocab)
-        index_labels(db, r);
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+    tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
+    tg.set_document(doc);
+    index_text_fields(tg, r);
+    if (vocab)
+        index_labels(tg, vocab, r);
     std::string partner_data;
     if (partner) {
-        index_text_fields(db, partner);
+        index_text_fields(tg, partner);
         doc.add_boolean_term(IQN_TERM_PAIRED);
         partner_data = encode_record(partner);
     }
@@ -373,10 +409,18 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, c
     return doc;
 }
 
-/* Decode a stored record into a new record; throws on failure. */
-struct iqn_record *decode_document(const Xapian::Document &doc)
+/* The document for r in the writer's own shard; its spelling data goes with the record. */
+Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, const struct iqn_record *partner,
+                                std::string &hash)
 {
-    std::string data = doc.get_data();
+    if (!db->shards.empty())
+        db->tg.set_database(shard_of(db, iqn_record_get(r, IQN_F_ID)));
+    return build_document(db->tg, db->vocab, r, partner, hash);
+}
+
+/* Decode a stored record into a new record; throws on failure. */
+struct iqn_record *decode_data(const std::string &data)
+{
     struct iqn_record *r = iqn_record_new();
     if (!r)
         throw std::bad_alloc();
@@ -386,6 +430,11 @@ struct iqn_record *decode_document(const Xapian::Document &doc)
         throw Xapian::DatabaseCorruptError(std::string("stored record is unreadable: ") + derr.message);
     }
     return r;
+}
+
+struct iqn_record *decode_document(const Xapian::Document &doc)
+{
+    return decode_data(doc.get_data());
 }
 
 using record_ptr = std::unique_ptr<struct iqn_record, void (*)(struct iqn_record *)>;
@@ -420,9 +469,203 @@ record_ptr load_partner(struct iqn_db *db, const struct iqn_record *r, Xapian::d
     return p;
 }
 
+/* ---- Bulk build ----
+ * The first import into an empty index is the long one, and Xapian's single writer (its inverter
+ * and commits) bounds it. iqn_db_bulk turns it into K part indexes, each built by a thread of its
+ * own with its own TermGenerator and writer, while the caller's thread keeps a "main" index just
+ * as it would keep the index itself: per record a placeholder (id term, content hash and stored
+ * record, all that an import reads back) and all metadata. iqn_db_finish merges the parts with
+ * Xapian's compactor, copies main's metadata over, and puts the result in place of the empty
+ * index with one atomic rename (RENAME_EXCHANGE). Until then the index is as it was: a killed
+ * import leaves it empty and whole, and a re-run starts again. */
+
+const size_t BULK_QUEUE_BYTES = (size_t)32 << 20; /* per part: bounds memory whatever the record sizes */
+const size_t BULK_QUEUE_JOBS = 256;
+const unsigned BULK_COMMIT_EVERY = 500; /* documents a part buffers before it commits */
+
+/* A record encoded for storage, with its translation's when its document carries that text. */
+struct encoded {
+    std::string data, partner, hash;
+    bool has_partner = false;
+};
+
+encoded encode_pair(const struct iqn_record *r, const struct iqn_record *partner)
+{
+    encoded e;
+    e.data = encode_record(r);
+    e.has_partner = partner != nullptr;
+    if (partner)
+        e.partner = encode_record(partner);
+    e.hash = content_hash(e.data, partner ? &e.partner : nullptr);
+    return e;
+}
+
+/* What main keeps of a record during a bulk build. */
+Xapian::Document placeholder(const char *id, const encoded &e)
+{
+    Xapian::Document doc;
+    doc.add_boolean_term(std::string(IQN_PREFIX_ID) + id);
+    doc.set_data(e.data);
+    doc.add_value(IQN_SLOT_HASH, e.hash);
+    return doc;
+}
+
+void part_failed(iqn_bulk_part *p, const std::string &why)
+{
+    std::lock_guard<std::mutex> lk(p->mu);
+    if (p->error.empty())
+        p->error = why;
+}
+
+/* A part's thread: index what it is sent, in order, into its own index. */
+void commit_part(iqn_bulk_part *p, std::unordered_map<std::string, Xapian::termcount> &spelling)
+{
+    for (const auto &w : spelling)
+        p->wdb->add_spelling(w.first, w.second);
+    spelling.clear();
+    p->wdb->commit();
+}
+
+void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
+{
+    unsigned since = 0;
+    std::unordered_map<std::string, Xapian::termcount> spelling;
+    for (;;) {
+        iqn_bulk_job job;
+        {
+            std::unique_lock<std::mutex> lk(p->mu);
+            p->work.wait(lk, [p] { return p->quit || !p->queue.empty(); });
+            if (p->queue.empty())
+                break;
+            job = std::move(p->queue.front());
+            p->queue.pop_front();
+            p->queued_bytes -= job.data.size() + job.partner.size();
+            p->space.notify_all();
+            if (!p->error.empty())
+                continue;
+        }
+        try {
+            std::string idterm = std::string(IQN_PREFIX_ID) + job.id;
+            if (job.put) {
+                record_ptr r(decode_data(job.data), iqn_record_free);
+                record_ptr partner(job.has_partner ? decode_data(job.partner) : nullptr, iqn_record_free);
+                std::string hash;
+                Xapian::Document doc = build_document(p->tg, vocab, r.get(), partner.get(), hash);
+                /* Spelling data: the words (unprefixed terms) counted here and added once per word
+                 * at each commit, where the TermGenerator would add every occurrence one by one. */
+                for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+                    const std::string &term = *t;
+                    if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
+                        spelling[term] += t.get_wdf();
+                }
+                if (job.added)
+                    p->wdb->add_document(doc);
+                else
+                    p->wdb->replace_document(idterm, doc);
+            } else {
+                p->wdb->delete_document(idterm);
+            }
+            if (++since >= BULK_COMMIT_EVERY) {
+                commit_part(p, spelling);
+                since = 0;
+            }
+        } catch (const Xapian::Error &e) {
+            part_failed(p, p->path + ": " + e.get_type() + ": " + e.get_msg());
+        } catch (const std::exception &e) {
+            part_failed(p, p->path + ": " + e.what());
+        }
+    }
+    try {
+        commit_part(p, spelling);
+    } catch (const Xapian::Error &e) {
+        part_failed(p, p->path + ": " + e.get_type() + ": " + e.get_msg());
+    } catch (const std::exception &e) {
+        part_failed(p, p->path + ": " + e.what());
+    }
+}
+
+/* Stop the parts' threads once their queues are done (each commits before it ends). */
+void bulk_stop(iqn_bulk &b)
+{
+    for (auto &p : b.parts) {
+        std::lock_guard<std::mutex> lk(p->mu);
+        p->quit = true;
+        p->work.notify_all();
+    }
+    for (auto &p : b.parts)
+        if (p->thread.joinable())
+            p->thread.join();
+}
+
+/* Throw the first failure of any part. */
+void bulk_check(iqn_bulk &b)
+{
+    for (auto &p : b.parts) {
+        std::lock_guard<std::mutex> lk(p->mu);
+        if (!p->error.empty())
+            throw Xapian::DatabaseError("bulk build failed: " + p->error);
+    }
+}
+
+/* Hand a job to the part that owns its id (placed as shards are); waits while that part's queue
+ * is full. */
+void bulk_send(iqn_bulk &b, iqn_bulk_job &&job)
+{
+    iqn_bulk_part &p = *b.parts[(size_t)(iqn_hash64(job.id.data(), job.id.size(), 0) % b.parts.size())];
+    size_t bytes = job.data.size() + job.partner.size();
+    std::unique_lock<std::mutex> lk(p.mu);
+    p.space.wait(lk, [&] {
+        return !p.error.empty() || p.queue.empty() ||
+               (p.queue.size() < BULK_QUEUE_JOBS && p.queued_bytes + bytes <= BULK_QUEUE_BYTES);
+    });
+    if (!p.error.empty())
+        throw Xapian::DatabaseError("bulk build failed: " + p.error);
+    p.queued_bytes += bytes;
+    p.queue.push_back(std::move(job));
+    p.work.notify_one();
+}
+
+void bulk_put(iqn_bulk &b, const char *id, encoded &&e, bool added)
+{
+    iqn_bulk_job job;
+    job.put = true;
+    job.added = added;
+    job.id = id;
+    job.data = std::move(e.data);
+    job.partner = std::move(e.partner);
+    job.has_partner = e.has_partner;
+    bulk_send(b, std::move(job));
+}
+
+void bulk_delete(iqn_bulk &b, const char *id)
+{
+    iqn_bulk_job job;
+    job.put = false;
+    job.id = id;
+    bulk_send(b, std::move(job));
+}
+
+/* Swap two paths atomically; where the file system cannot, move b aside then a into its place. */
+void exchange(const std::string &a, const std::string &b, const std::string &aside)
+{
+    if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0)
+        return;
+    if (errno != EINVAL && errno != ENOSYS)
+        throw Xapian::DatabaseError("cannot put " + a + " in place of " + b + ": " + std::strerror(errno));
+    if (std::rename(b.c_str(), aside.c_str()) != 0 || std::rename(a.c_str(), b.c_str()) != 0)
+        throw Xapian::DatabaseError("cannot put " + a + " in place of " + b + ": " + std::strerror(errno));
+}
+
 /* Re-index the stored record at did, with or without its partner's text. */
 void rebuild(struct iqn_db *db, Xapian::docid did, const struct iqn_record *r, const struct iqn_record *partner)
 {
+    if (db->bulk) {
+        const char *id = iqn_record_get(r, IQN_F_ID);
+        encoded e = encode_pair(r, partner);
+        shard_of(db, id).replace_document(did, placeholder(id, e));
+        bulk_put(*db->bulk, id, std::move(e), false);
+        return;
+    }
     std::string hash;
     shard_of(db, iqn_record_get(r, IQN_F_ID)).replace_document(did, build_document(db, r, partner, hash));
 }
@@ -526,6 +769,97 @@ int iqn_db_create_sharded(const char *path, unsigned nshards, struct iqn_error *
     }
 }
 
+int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_error *err)
+{
+    *started = 0;
+    if (db->bulk || db->shards.size() != 1 || parts < 1 || !stub_of(db->path.c_str()).empty())
+        return IQN_OK;
+    std::unique_ptr<iqn_bulk> b(new iqn_bulk);
+    try {
+        Xapian::WritableDatabase &w = *db->shards[0];
+        if (w.get_lastdocid() != 0 || w.metadata_keys_begin() != w.metadata_keys_end()) {
+            /* Not empty: records are updated in place. A build killed after it put its index in
+             * place but before it cleared up left its folder; this process holds the lock. */
+            std::string stale = db->path;
+            while (stale.size() > 1 && stale.back() == '/')
+                stale.pop_back();
+            std::filesystem::remove_all(stale + ".bulk");
+            return IQN_OK;
+        }
+        b->target = db->path;
+        while (b->target.size() > 1 && b->target.back() == '/')
+            b->target.pop_back();
+        b->work = b->target + ".bulk";
+        std::filesystem::remove_all(b->work); /* a killed build's; this process holds the index's lock */
+        std::filesystem::create_directory(b->work);
+        std::unique_ptr<Xapian::WritableDatabase> main(
+            new Xapian::WritableDatabase(b->work + "/main", Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS));
+        for (unsigned k = 0; k < parts; k++) {
+            std::unique_ptr<iqn_bulk_part> p(new iqn_bulk_part);
+            char name[32];
+            std::snprintf(name, sizeof name, "/part-%03u", k);
+            p->path = b->work + name;
+            p->wdb.reset(new Xapian::WritableDatabase(p->path, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS));
+            b->parts.push_back(std::move(p));
+        }
+        for (auto &p : b->parts)
+            p->thread = std::thread(part_main, p.get(), db->vocab);
+        b->target_lock = std::move(db->shards[0]);
+        db->shards[0] = std::move(main);
+        db->db.reset(new Xapian::Database(*db->shards[0]));
+        db->bulk = std::move(b);
+        *started = 1;
+        return IQN_OK;
+    } catch (...) {
+        bulk_stop(*b);
+        if (b->target_lock) { /* put the index back as the writer's */
+            db->shards[0] = std::move(b->target_lock);
+            db->db.reset(new Xapian::Database(*db->shards[0]));
+        }
+        return translate(err, db->path.c_str());
+    }
+}
+
+int iqn_db_finish(struct iqn_db *db, struct iqn_error *err)
+{
+    if (!db || !db->bulk)
+        return IQN_OK;
+    try {
+        iqn_bulk &b = *db->bulk;
+        bulk_stop(b);
+        bulk_check(b);
+        Xapian::WritableDatabase &main = *db->shards[0];
+        main.commit();
+        Xapian::Database all;
+        for (auto &p : b.parts) {
+            p->wdb->close();
+            all.add_database(Xapian::Database(p->path));
+        }
+        std::string merged = b.work + "/merged";
+        all.compact(merged);
+        {
+            Xapian::WritableDatabase m(merged, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+            for (auto k = main.metadata_keys_begin(); k != main.metadata_keys_end(); ++k)
+                m.set_metadata(*k, main.get_metadata(*k));
+            m.commit();
+            m.close();
+        }
+        db->db.reset();
+        main.close();
+        db->shards.clear();
+        exchange(merged, b.target, b.work + "/old");
+        b.target_lock->close(); /* the empty index, now in the work folder */
+        b.target_lock.reset();
+        std::filesystem::remove_all(b.work);
+        db->bulk.reset();
+        db->shards.emplace_back(new Xapian::WritableDatabase(db->path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS));
+        db->db.reset(new Xapian::Database(*db->shards[0]));
+        return IQN_OK;
+    } catch (...) {
+        return translate(err, db->path.c_str());
+    }
+}
+
 int iqn_db_shard_count(struct iqn_db *db)
 {
     return db->shards.empty() ? 0 : (int)db->shards.size();
@@ -535,6 +869,8 @@ void iqn_db_close(struct iqn_db *db)
 {
     if (!db)
         return;
+    if (db->bulk)
+        bulk_stop(*db->bulk); /* not finished: the index stays as it was; the next run clears the rest */
     for (auto &w : db->shards) {
         try {
             w->close();
@@ -574,7 +910,15 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
         Xapian::docid pdid;
         record_ptr partner = load_partner(db, r, &pdid);
         std::string hash;
-        Xapian::Document doc = build_document(db, r, partner.get(), hash);
+        Xapian::Document doc;
+        encoded enc;
+        if (db->bulk) {
+            enc = encode_pair(r, partner.get());
+            hash = enc.hash;
+            doc = placeholder(id, enc);
+        } else {
+            doc = build_document(db, r, partner.get(), hash);
+        }
         std::string idterm = std::string(IQN_PREFIX_ID) + id;
         Xapian::docid existing;
         enum iqn_upsert_result res = classify(home, idterm, hash, &existing);
@@ -588,6 +932,8 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
                 home.replace_document(existing, doc);
             else
                 home.add_document(doc); /* classify found no record with this id */
+            if (db->bulk)
+                bulk_put(*db->bulk, id, std::move(enc), existing == 0);
             if (old_partner && old_pdid != pdid)
                 rebuild(db, old_pdid, old_partner.get(), nullptr);
             if (partner)
@@ -629,8 +975,11 @@ int iqn_db_delete(struct iqn_db *db, const char *id, int *found, struct iqn_erro
         record_ptr old = load_record(shard_of(db, id), id, &did);
         record_ptr partner = old ? load_partner(db, old.get(), &pdid) : record_ptr(nullptr, iqn_record_free);
         bool exists = did != 0;
-        if (exists)
+        if (exists) {
             shard_of(db, id).delete_document(idterm);
+            if (db->bulk)
+                bulk_delete(*db->bulk, id);
+        }
         if (partner)
             rebuild(db, pdid, partner.get(), nullptr);
         if (found)
@@ -648,6 +997,8 @@ int iqn_db_commit(struct iqn_db *db, struct iqn_error *err)
     try {
         /* Each shard commits atomically; after a crash between two, every shard is still
          * consistent and a re-run of the import brings the late ones up to date. */
+        if (db->bulk)
+            bulk_check(*db->bulk);
         for (auto &w : db->shards)
             w->commit();
         return IQN_OK;

@@ -55,6 +55,14 @@ int iqn_db_classify(struct iqn_db *db, const struct iqn_record *r, enum iqn_upse
 int iqn_db_delete(struct iqn_db *db, const char *id, int *found, struct iqn_error *err);
 /* Make all changes since the last commit durable and visible, atomically. */
 int iqn_db_commit(struct iqn_db *db, struct iqn_error *err);
+/* For a long import: if the index (a writer, unsharded) is empty, build it in `parts` part indexes
+ * at once, one thread each, in a folder beside it (PATH.bulk); *started says whether it did. Every
+ * call works as before meanwhile, but nothing reaches the index until iqn_db_finish merges the
+ * parts and puts them in its place in one atomic rename: a build that is killed or not finished
+ * leaves the index empty, as it was. Call after iqn_db_set_vocab. */
+int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_error *err);
+/* Publish a bulk build (after the last commit); does nothing otherwise. */
+int iqn_db_finish(struct iqn_db *db, struct iqn_error *err);
 
 /* Fetch a record by id into a new record (caller frees), IQN_ENOTFOUND if absent. */
 int iqn_db_get(struct iqn_db *db, const char *id, struct iqn_record **out, struct iqn_error *err);

@@ -62,6 +62,12 @@ def sanitizer_problems(text):
     return [line for line in text.splitlines() if any(m in line for m in SANITIZER_MARKERS)]
 
 
+def xapian_check(db):
+    """(exit status, output) of Xapian's xapian-check on the index at db."""
+    proc = subprocess.run(["xapian-check", db], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+
 def child_env():
     env = dict(os.environ)
     # Leak checking on; abort on the first UBSan report so it cannot go unnoticed.

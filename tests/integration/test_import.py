@@ -53,11 +53,6 @@ def doc_id(rel):
     return out or "doc"
 
 
-def xapian_check(db):
-    proc = subprocess.run(["xapian-check", db], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
-    return proc.returncode, proc.stdout.decode("utf-8", "replace")
-
-
 def revision(db):
     proc = subprocess.run(["xapian-delve", db], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
     m = re.search(r"revision = (\d+)", proc.stdout.decode("utf-8", "replace"))
@@ -337,7 +332,10 @@ class Import(unittest.TestCase):
         n = int(os.environ.get("IQN_KILL_FILES", "2000"))
         pages = self.tmp.join("pages")
         rels = make_pages(pages, n)
-        args = [Config.index, "--db", self.db, "--vocab", Config.vocab_dir(), "--batch", "40", "--quiet", pages]
+        # In place: every commit of 40 records is kept, so kills land between and inside commits.
+        # (A first import built in parts is killed in test_indexer.test_kill9_then_rerun.)
+        args = [Config.index, "--db", self.db, "--vocab", Config.vocab_dir(), "--batch", "40", "--in-place",
+                "--quiet", pages]
         rnd = random.Random(int(os.environ.get("IQN_KILL_SEED", "0")) or None)
         # How long a whole run takes, to kill inside it.
         t0 = time.monotonic()
@@ -354,13 +352,13 @@ class Import(unittest.TestCase):
                 kills += 1
             proc.communicate(timeout=120)
             if os.path.isdir(self.db):
-                rc, out = xapian_check(self.db)
+                rc, out = harness.xapian_check(self.db)
                 self.assertEqual(rc, 0, "xapian-check after kill %d:\n%s" % (attempt + 1, out[-3000:]))
         final = harness.run_index(self.db, [pages], "--quiet")
         self.assertEqual(final.returncode, 0, final)
         s = final.summary
         self.assertEqual((s["failed"], s["added"] + s["unchanged"] + s["updated"]), (0, n), final)
-        rc, out = xapian_check(self.db)
+        rc, out = harness.xapian_check(self.db)
         self.assertEqual(rc, 0, out[-3000:])
         again = harness.run_index(self.db, [pages], "--quiet")
         self.assertEqual((again.summary["unchanged"], again.summary["added"]), (n, 0), again)

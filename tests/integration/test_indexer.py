@@ -327,6 +327,7 @@ class Indexer(unittest.TestCase):
         harness.write_jsonl(path, ({"id": "kill-%d" % i, "type": "report", "lang": "en",
                                     "title": "Interrupted import record %d" % i,
                                     "summary": "Record %d of a run killed with SIGKILL." % i,
+                                    "body": " ".join("word%d" % ((i * 7 + k) % 997) for k in range(150)),
                                     "province": ["ON"], "date": "2020-01-01"} for i in range(n)))
         args = [Config.index, "--db", self.db, "--vocab", Config.vocab_dir(), "--batch", "100", "--quiet", path]
         proc = harness.subprocess.Popen(args, stdout=harness.subprocess.PIPE, stderr=harness.subprocess.PIPE,
@@ -339,7 +340,19 @@ class Indexer(unittest.TestCase):
         proc.kill()
         proc.communicate(timeout=60)
         killed = proc.returncode == -9
+        if killed:
+            # A first import is built in parts beside the index and published whole at the end:
+            # killed before that, the index is still the empty one, and whole.
+            rc, out = harness.xapian_check(self.db)
+            self.assertEqual(rc, 0, out[-3000:])
+            self.assertTrue(os.path.isdir(self.db + ".bulk"), "no build folder beside the index")
+            daemon = harness.Searchd(self.db).start()
+            try:
+                self.assertEqual(daemon.search_all({"q": ""})[0], 0)
+            finally:
+                daemon.stop()
         rerun = harness.run_index(self.db, [path], "--quiet")
+        self.assertFalse(os.path.exists(self.db + ".bulk"), "the build folder outlived the build")
         self.assertEqual(rerun.returncode, 0, rerun)
         s = rerun.summary
         self.assertEqual(s["failed"], 0, rerun)

@@ -1,6 +1,7 @@
 /* test_shards.c - a sharded index answers exactly like a single one: the same records (JSON Lines
  * fixture plus translation pairs whose halves land in different shards), the same searches,
- * compared hit by hit, score by score, facet count by facet count; then updates and deletes. */
+ * compared hit by hit, score by score, facet count by facet count; then updates and deletes; and a
+ * first import built in parallel parts (iqn_db_bulk), compared the same way. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <ftw.h>
 #include <stdio.h>
@@ -172,6 +173,93 @@ static void compare_all(const char *single, const char *sharded, const char *suf
     iqn_db_close(b);
 }
 
+/* The same updates and deletes for every layout; returns how many of the deletes found their record. */
+static int change(struct iqn_db *w, const char *layout)
+{
+    const char *changed = "{\"id\":\"gen-007\",\"type\":\"report\",\"lang\":\"en\",\"title\":\"Rewritten record about "
+                          "dentists\",\"province\":[\"NU\"],\"topic\":[\"mentorship\"],\"date\":\"2024-01-01\"}";
+    char id[64];
+    snprintf(id, sizeof id, "shards-update-%s", layout);
+    load(w, changed, id);
+    struct iqn_error err;
+    int found = 0, n = 0;
+    iqn_db_delete(w, "pair-fr", &found, &err);
+    n += found;
+    iqn_db_delete(w, "gen-010", &found, &err);
+    n += found;
+    snprintf(id, sizeof id, "shards-commit-%s", layout);
+    if (iqn_db_commit(w, &err) != IQN_OK)
+        check_report(id, 0, err.message);
+    return n;
+}
+
+static unsigned long long doccount(const char *path)
+{
+    struct iqn_db *db = NULL;
+    struct iqn_error err;
+    struct iqn_db_stats st = {0, 0};
+    if (iqn_db_open(path, IQN_DB_READ, &db, &err) == IQN_OK)
+        iqn_db_stats(db, &st, &err);
+    iqn_db_close(db);
+    return st.doccount;
+}
+
+/* A first import built in parts (iqn_db_bulk) gives the index an in-place build gives, records,
+ * scores, facets, spelling and metadata alike; until it is finished the index stays empty, and a
+ * build that is never finished leaves it empty and whole. */
+static void test_bulk(const char *base, const char *single)
+{
+    char path[160], work[200];
+    snprintf(path, sizeof path, "%s/bulk", base);
+    snprintf(work, sizeof work, "%s.bulk", path);
+    struct iqn_error err;
+    struct iqn_db *w = NULL;
+    int started = 0;
+
+    /* Abandoned: closed without iqn_db_finish. */
+    if (iqn_db_open(path, IQN_DB_WRITE | IQN_DB_CREATE, &w, &err) != IQN_OK) {
+        check_report("bulk-open", 0, err.message);
+        return;
+    }
+    iqn_db_set_vocab(w, vocab);
+    check_int("bulk-start", IQN_OK, iqn_db_bulk(w, 3, &started, &err));
+    check_int("bulk-started", 1, started);
+    check_true_at("bulk-work-folder", access(work, F_OK) == 0, "PATH.bulk exists during the build", __FILE__, __LINE__);
+    load_all(w, "bulk-load-abandoned");
+    iqn_db_close(w);
+    check_int("bulk-abandoned-empty", 0, (long long)doccount(path));
+
+    /* The real one: the abandoned build's folder is cleared, the records go in, changes too. */
+    w = NULL;
+    if (iqn_db_open(path, IQN_DB_WRITE | IQN_DB_CREATE, &w, &err) != IQN_OK) {
+        check_report("bulk-reopen", 0, err.message);
+        return;
+    }
+    iqn_db_set_vocab(w, vocab);
+    check_int("bulk-restart", IQN_OK, iqn_db_bulk(w, 3, &started, &err));
+    check_int("bulk-restarted", 1, started);
+    load_all(w, "bulk-load");
+    check_int("bulk-meta-set", IQN_OK, iqn_db_set_meta(w, "state:/some/file", "kept", &err));
+    struct iqn_record *r = NULL;
+    check_int("bulk-get-during", IQN_OK, iqn_db_get(w, "eng-1-fr", &r, &err)); /* reads see the build */
+    iqn_record_free(r);
+    check_int("bulk-deletes-found", 2, change(w, "bulk"));
+    check_int("bulk-not-published-yet", 0, (long long)doccount(path));
+    check_int("bulk-finish", IQN_OK, iqn_db_finish(w, &err));
+    check_true_at("bulk-work-folder-gone", access(work, F_OK) != 0, "PATH.bulk removed", __FILE__, __LINE__);
+    check_int("bulk-finish-again", IQN_OK, iqn_db_finish(w, &err)); /* nothing left to do */
+    char *v = NULL;
+    check_int("bulk-meta-get", IQN_OK, iqn_db_get_meta(w, "state:/some/file", &v, &err));
+    check_str("bulk-meta-kept", "kept", v);
+    free(v);
+    /* Still a writer of the published index: a second import updates it in place. */
+    check_int("bulk-no-second", IQN_OK, iqn_db_bulk(w, 3, &started, &err));
+    check_int("bulk-not-started-on-records", 0, started);
+    iqn_db_close(w);
+    check_int("bulk-count", (long long)doccount(single), (long long)doccount(path));
+    compare_all(single, path, "-bulk");
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;
@@ -229,18 +317,8 @@ int main(void)
     compare_all(single, stub, "-via-stub");
 
     /* Updates and deletes reach the right shard; pairs stay paired across shards. */
-    const char *changed = "{\"id\":\"gen-007\",\"type\":\"report\",\"lang\":\"en\",\"title\":\"Rewritten record about "
-                          "dentists\",\"province\":[\"NU\"],\"topic\":[\"mentorship\"],\"date\":\"2024-01-01\"}";
-    load(w1, changed, "shards-update-single");
-    load(w2, changed, "shards-update-sharded");
-    int found1 = 0, found2 = 0;
-    iqn_db_delete(w1, "pair-fr", &found1, &err);
-    iqn_db_delete(w2, "pair-fr", &found2, &err);
-    iqn_db_delete(w1, "gen-010", &found1, &err);
-    iqn_db_delete(w2, "gen-010", &found2, &err);
-    check_int("shards-delete-found", 1, found2);
-    iqn_db_commit(w1, &err);
-    iqn_db_commit(w2, &err);
+    change(w1, "single");
+    check_int("shards-deletes-found", 2, change(w2, "sharded"));
     struct iqn_record *r = NULL;
     check_int("shards-get-after-update", IQN_OK, iqn_db_get(w2, "gen-007", &r, &err));
     check_str("shards-get-title", "Rewritten record about dentists", r ? iqn_record_get(r, IQN_F_TITLE) : NULL);
@@ -248,6 +326,7 @@ int main(void)
     iqn_db_close(w1);
     iqn_db_close(w2);
     compare_all(single, sharded, "-after-changes");
+    test_bulk(base, single);
 
     /* A writer cannot open remote shards. */
     FILE *f = fopen(stub, "a");
