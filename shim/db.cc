@@ -772,8 +772,10 @@ int iqn_db_create_sharded(const char *path, unsigned nshards, struct iqn_error *
 int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_error *err)
 {
     *started = 0;
-    if (db->bulk || db->shards.size() != 1 || parts < 1 || !stub_of(db->path.c_str()).empty())
-        return IQN_OK;
+    struct stat st;
+    if (db->bulk || db->shards.size() != 1 || parts < 1 || !stub_of(db->path.c_str()).empty() ||
+        lstat(db->path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return IQN_OK; /* a symbolic link to the index would be replaced by a folder: fill it in place */
     std::unique_ptr<iqn_bulk> b(new iqn_bulk);
     try {
         Xapian::WritableDatabase &w = *db->shards[0];

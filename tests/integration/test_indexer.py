@@ -320,6 +320,31 @@ class Indexer(unittest.TestCase):
 
     # ---- interrupted runs ----
 
+    def test_first_import_reaches_a_running_searchd(self):
+        # A first import is published by swapping the index folder: a searchd already serving the
+        # empty index sees every record at its next request, and the build folder is gone.
+        empty = harness.run_index(self.db, [], "--delete", "nothing-here")  # makes the empty index
+        self.assertEqual((empty.returncode, empty.deletes["not_found"]), (1, 1), empty)
+        daemon = harness.Searchd(self.db).start()
+        try:
+            self.assertEqual(daemon.search_all({"q": ""})[0], 0)
+            run = harness.run_index(self.db, self.good_inputs(), "--quiet")
+            self.assertEqual(run.returncode, 0, run)
+            self.assertGreater(run.summary["added"], 0, run)
+            total, hits = daemon.search_all({"q": ""}, per_page=100)
+            self.assertGreater(total, 0)
+        finally:
+            daemon.stop()
+        fresh = harness.Searchd(self.db).start()  # what a searchd started afterwards finds
+        try:
+            total2, hits2 = fresh.search_all({"q": ""}, per_page=100)
+        finally:
+            fresh.stop()
+        self.assertEqual((total, [h["id"] for h in hits]), (total2, [h["id"] for h in hits2]))
+        self.assertFalse(os.path.exists(self.db + ".bulk"))
+        again = harness.run_index(self.db, self.good_inputs(), "--quiet")
+        self.assertEqual((again.summary["added"], again.summary["updated"]), (0, 0), again)
+
     def test_kill9_then_rerun(self):
         # SPEC 3: killed at any moment, the index stays openable and consistent; a re-run finishes.
         n = 6000
