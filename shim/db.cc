@@ -645,6 +645,27 @@ void bulk_delete(iqn_bulk &b, const char *id)
     bulk_send(b, std::move(job));
 }
 
+/* fsync every file of a folder, then the folder: what the compactor wrote is on disk before it
+ * is published. */
+void sync_folder(const std::string &dir)
+{
+    for (const auto &e : std::filesystem::directory_iterator(dir)) {
+        int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::fsync(fd) != 0) {
+            int saved = errno;
+            if (fd >= 0)
+                ::close(fd);
+            throw Xapian::DatabaseError("cannot sync " + e.path().string() + ": " + std::strerror(saved));
+        }
+        ::close(fd);
+    }
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
 /* Swap two paths atomically; where the file system cannot, move b aside then a into its place. */
 void exchange(const std::string &a, const std::string &b, const std::string &aside)
 {
@@ -794,14 +815,15 @@ int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_erro
         b->work = b->target + ".bulk";
         std::filesystem::remove_all(b->work); /* a killed build's; this process holds the index's lock */
         std::filesystem::create_directory(b->work);
-        std::unique_ptr<Xapian::WritableDatabase> main(
-            new Xapian::WritableDatabase(b->work + "/main", Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS));
+        /* Throwaway indexes, read by nobody else: no fsync, blocks updated in place. */
+        const int scratch = Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC | Xapian::DB_DANGEROUS;
+        std::unique_ptr<Xapian::WritableDatabase> main(new Xapian::WritableDatabase(b->work + "/main", scratch));
         for (unsigned k = 0; k < parts; k++) {
             std::unique_ptr<iqn_bulk_part> p(new iqn_bulk_part);
             char name[32];
             std::snprintf(name, sizeof name, "/part-%03u", k);
             p->path = b->work + name;
-            p->wdb.reset(new Xapian::WritableDatabase(p->path, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS));
+            p->wdb.reset(new Xapian::WritableDatabase(p->path, scratch));
             b->parts.push_back(std::move(p));
         }
         for (auto &p : b->parts)
@@ -849,7 +871,14 @@ int iqn_db_finish(struct iqn_db *db, struct iqn_error *err)
         db->db.reset();
         main.close();
         db->shards.clear();
+        sync_folder(merged);
         exchange(merged, b.target, b.work + "/old");
+        std::string parent = b.target.rfind('/') == std::string::npos ? "." : b.target.substr(0, b.target.rfind('/') + 1);
+        int pfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd >= 0) { /* the rename itself */
+            ::fsync(pfd);
+            ::close(pfd);
+        }
         b.target_lock->close(); /* the empty index, now in the work folder */
         b.target_lock.reset();
         std::filesystem::remove_all(b.work);
