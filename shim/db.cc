@@ -83,6 +83,7 @@ struct facet_table {
     std::vector<uint16_t> codes[IQN_FACET_COUNT];
     std::vector<std::string> names[IQN_FACET_COUNT];
     std::vector<double> tiebreak; /* last + 1 entries: the IQN_SLOT_TIEBREAK weight of each docid */
+    std::vector<char> paired;     /* last + 1 entries: the document has IQN_TERM_PAIRED */
     double tiebreak_max = 0;
 };
 
@@ -1494,6 +1495,10 @@ std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb)
         while (next <= t->last + 1)
             offs[next++] = (uint32_t)codes.size();
     }
+    t->paired.assign((size_t)t->last + 1, 0);
+    for (auto p = xdb.postlist_begin(IQN_TERM_PAIRED); p != xdb.postlist_end(IQN_TERM_PAIRED); ++p)
+        if (*p <= t->last)
+            t->paired[*p] = 1;
     t->tiebreak.assign((size_t)t->last + 1, 0.0);
     for (auto v = xdb.valuestream_begin(IQN_SLOT_TIEBREAK); v != xdb.valuestream_end(IQN_SLOT_TIEBREAK); ++v) {
         Xapian::docid d = v.get_docid();
@@ -1519,30 +1524,84 @@ const facet_table *table_for(struct iqn_db *db)
     return db->table.get();
 }
 
-/* Counts the facets marked active from a facet_table. */
-class TableSpy : public Xapian::MatchSpy {
+/* Every facet count of a search, and its exact total, in one pass over a facet_table. The pass
+ * runs over the text matches without facet filters or the leaving-out of other-language pairs,
+ * and sorts each match by what it fails: nothing, and it counts in the total and in every facet;
+ * exactly one facet's selection, and it counts in that facet only, which is that facet's
+ * disjunctive count (its own selection left out); the leaving-out only, and it counts in the
+ * language facet only (whose counts say what choosing a language gives); more, and it counts
+ * nowhere. */
+class CountSpy : public Xapian::MatchSpy {
     const facet_table &t;
+    std::vector<char> chosen[IQN_FACET_COUNT]; /* by code id: selected in facet f */
+    bool selects[IQN_FACET_COUNT] = {};
+    bool exclude = false;
+    long ui_lang = -1; /* code id of the reader's language in the language facet */
+
+    bool passes(int f, Xapian::docid d) const
+    {
+        for (uint32_t i = t.offs[f][d], end = t.offs[f][d + 1]; i < end; i++)
+            if (chosen[f][t.codes[f][i]])
+                return true;
+        return false;
+    }
+    void count(int f, Xapian::docid d)
+    {
+        for (uint32_t i = t.offs[f][d], end = t.offs[f][d + 1]; i < end; i++)
+            counts[f][t.codes[f][i]]++;
+    }
 
   public:
-    bool active[IQN_FACET_COUNT] = {};
     std::vector<unsigned long long> counts[IQN_FACET_COUNT];
+    unsigned long long total = 0;
 
-    explicit TableSpy(const facet_table &table) : t(table)
+    CountSpy(const facet_table &table, const struct iqn_query *q, bool exclude_pairs) : t(table)
     {
-        for (int f = 0; f < IQN_FACET_COUNT; f++)
+        for (int f = 0; f < IQN_FACET_COUNT; f++) {
             counts[f].assign(t.names[f].size(), 0);
+            chosen[f].assign(t.names[f].size(), 0);
+            selects[f] = q->nfilter[f] > 0;
+            for (size_t k = 0; k < q->nfilter[f]; k++) /* filter terms are lower case: so is this */
+                for (size_t c = 0; c < t.names[f].size(); c++)
+                    if (lower_ascii(t.names[f][c]) == lower_ascii(q->filter[f][k]))
+                        chosen[f][c] = 1;
+        }
+        exclude = exclude_pairs;
+        const std::string lang = lower_ascii(q->lang ? q->lang : "en");
+        for (size_t c = 0; c < t.names[IQN_FACET_LANG].size(); c++)
+            if (lower_ascii(t.names[IQN_FACET_LANG][c]) == lang)
+                ui_lang = (long)c;
     }
     void operator()(const Xapian::Document &doc, double) override
     {
         Xapian::docid d = doc.get_docid();
         if (d > t.last)
             return;
+        int fails = 0, which = -1;
         for (int f = 0; f < IQN_FACET_COUNT; f++) {
-            if (!active[f])
-                continue;
-            for (uint32_t i = t.offs[f][d], end = t.offs[f][d + 1]; i < end; i++)
-                counts[f][t.codes[f][i]]++;
+            if (selects[f] && !passes(f, d)) {
+                if (++fails > 1)
+                    return;
+                which = f;
+            }
         }
+        if (exclude && t.paired[d]) {
+            bool in_ui_lang = false;
+            for (uint32_t i = t.offs[IQN_FACET_LANG][d], end = t.offs[IQN_FACET_LANG][d + 1]; i < end; i++)
+                in_ui_lang = in_ui_lang || (long)t.codes[IQN_FACET_LANG][i] == ui_lang;
+            if (!in_ui_lang) {
+                if (++fails > 1)
+                    return;
+                which = IQN_FACET_LANG;
+            }
+        }
+        if (fails == 1) {
+            count(which, d);
+            return;
+        }
+        total++;
+        for (int f = 0; f < IQN_FACET_COUNT; f++)
+            count(f, d);
     }
     void store(struct iqn_result *res, int f) const
     {
@@ -1662,6 +1721,52 @@ void exclude_other_language(Xapian::Database &xdb, const struct iqn_query *q, se
     st.exclude_pairs = true;
 }
 
+/* Counts for a stub, remote shards or no facets: Xapian's own ValueCountMatchSpy, which the remote
+ * protocol carries. A facet with a selection is counted in a pass of its own; so is the language
+ * facet while paired records in the other language are left out, so that its counts say what
+ * choosing a language gives. The others are counted on the main pass, except on remote shards
+ * sorted by date: xapian-tcpsrv then counts some documents twice, so they get one unsorted pass. */
+void count_with_spies(struct iqn_db *db, const struct iqn_query *q, const search_state &st, Xapian::Enquire &enq,
+                      Xapian::MSet &mset, struct iqn_result *res)
+{
+    Xapian::Database &xdb = *db->db;
+    Xapian::doccount all = xdb.get_doccount();
+    bool own_pass[IQN_FACET_COUNT];
+    for (int f = 0; f < IQN_FACET_COUNT; f++)
+        own_pass[f] = st.has_filter[f] || (f == IQN_FACET_LANG && st.exclude_pairs);
+    bool separate = db->remote && q->sort != IQN_SORT_RELEVANCE;
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies(IQN_FACET_COUNT);
+    Xapian::Enquire counter(xdb);
+    counter.set_query(combine(st, -1));
+    counter.set_weighting_scheme(Xapian::BoolWeight());
+    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
+        if (own_pass[f])
+            continue;
+        spies[f].reset(new Xapian::ValueCountMatchSpy(iqn_facets[f].slot));
+        (separate ? counter : enq).add_matchspy(spies[f].get());
+    }
+    mset = enq.get_mset(q->offset, q->limit, all);
+    res->total = mset.get_matches_estimated();
+    if (separate && q->facets)
+        counter.get_mset(0, 0, all);
+    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++)
+        if (spies[f])
+            fill_facets(res, f, *spies[f]);
+
+    /* Disjunctive counts: a facet with a selection is counted with its own selection left out. */
+    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
+        if (!own_pass[f])
+            continue;
+        Xapian::Enquire e2(xdb);
+        e2.set_query(combine(st, f));
+        e2.set_weighting_scheme(Xapian::BoolWeight());
+        Xapian::ValueCountMatchSpy spy(iqn_facets[f].slot);
+        e2.add_matchspy(&spy);
+        e2.get_mset(0, 0, all);
+        fill_facets(res, f, spy);
+    }
+}
+
 /* Run st (text query and filters) for q: the page of hits, exact total, disjunctive facet counts,
  * snippets highlighted with the terms of hl_query. */
 void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, const Xapian::Query &hl_query,
@@ -1680,62 +1785,38 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
     else if (q->sort == IQN_SORT_DATE_DESC)
         enq.set_sort_by_value(IQN_SLOT_SORT, true);
     enq.set_query(q->sort == IQN_SORT_RELEVANCE ? with_tiebreak(db, combine(st, -1)) : combine(st, -1));
-    /* A facet with a selection is counted in a pass of its own; so is the language facet while
-     * paired records in the other language are left out, so that its counts say what choosing a
-     * language gives. The others are counted on the main pass, except on remote shards sorted by
-     * date: xapian-tcpsrv then counts some documents twice, so they get one unsorted pass. */
-    bool own_pass[IQN_FACET_COUNT];
-    for (int f = 0; f < IQN_FACET_COUNT; f++)
-        own_pass[f] = st.has_filter[f] || (f == IQN_FACET_LANG && st.exclude_pairs);
-    bool separate = db->remote && q->sort != IQN_SORT_RELEVANCE;
+    Xapian::MSet mset;
     const facet_table *table = q->facets ? table_for(db) : nullptr;
-    std::unique_ptr<TableSpy> main_spy(table ? new TableSpy(*table) : nullptr);
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies(IQN_FACET_COUNT);
-    Xapian::Enquire counter(xdb);
-    counter.set_query(combine(st, -1));
-    counter.set_weighting_scheme(Xapian::BoolWeight());
-    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
-        if (own_pass[f])
-            continue;
-        if (main_spy) {
-            main_spy->active[f] = true;
-            continue;
+    if (table) {
+        /* A single local index: the page alone from the ranked match, which may then stop early,
+         * and the exact total and every facet count from one unranked pass (CountSpy). */
+        mset = enq.get_mset(q->offset, q->limit);
+        search_state loose = st;
+        std::vector<Xapian::Query> conditions; /* what a match must pass: one per selection */
+        for (int f = 0; f < IQN_FACET_COUNT; f++) {
+            if (st.has_filter[f])
+                conditions.push_back(st.filter[f]);
+            loose.has_filter[f] = false;
         }
-        spies[f].reset(new Xapian::ValueCountMatchSpy(iqn_facets[f].slot));
-        (separate ? counter : enq).add_matchspy(spies[f].get());
-    }
-    if (main_spy)
-        enq.add_matchspy(main_spy.get());
-    Xapian::MSet mset = enq.get_mset(q->offset, q->limit, all);
-    res->total = mset.get_matches_estimated();
-    if (separate && q->facets)
+        if (st.exclude_pairs)
+            conditions.push_back(Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query(std::string()), st.other_language));
+        loose.exclude_pairs = false;
+        Xapian::Query counted = combine(loose, -1);
+        /* Only matches that fail at most one condition count; with two, that is passing either. */
+        if (conditions.size() == 2)
+            counted = Xapian::Query(Xapian::Query::OP_FILTER, counted,
+                                    Xapian::Query(Xapian::Query::OP_OR, conditions.begin(), conditions.end()));
+        Xapian::Enquire counter(xdb);
+        counter.set_query(counted);
+        counter.set_weighting_scheme(Xapian::BoolWeight());
+        CountSpy spy(*table, q, st.exclude_pairs);
+        counter.add_matchspy(&spy);
         counter.get_mset(0, 0, all);
-    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
-        if (main_spy && main_spy->active[f])
-            main_spy->store(res, f);
-        else if (spies[f])
-            fill_facets(res, f, *spies[f]);
-    }
-
-    /* Disjunctive counts: a facet with a selection is counted with its own selection left out. */
-    for (int f = 0; f < IQN_FACET_COUNT && q->facets; f++) {
-        if (!own_pass[f])
-            continue;
-        Xapian::Enquire e2(xdb);
-        e2.set_query(combine(st, f));
-        e2.set_weighting_scheme(Xapian::BoolWeight());
-        if (table) {
-            TableSpy spy(*table);
-            spy.active[f] = true;
-            e2.add_matchspy(&spy);
-            e2.get_mset(0, 0, all);
+        res->total = spy.total;
+        for (int f = 0; f < IQN_FACET_COUNT; f++)
             spy.store(res, f);
-        } else {
-            Xapian::ValueCountMatchSpy spy(iqn_facets[f].slot);
-            e2.add_matchspy(&spy);
-            e2.get_mset(0, 0, all);
-            fill_facets(res, f, spy);
-        }
+    } else {
+        count_with_spies(db, q, st, enq, mset, res);
     }
 
     std::unique_ptr<struct iqn_highlight, void (*)(struct iqn_highlight *)> hl(nullptr, iqn_highlight_free);
