@@ -1574,7 +1574,10 @@ class CountSpy : public Xapian::MatchSpy {
     }
     void operator()(const Xapian::Document &doc, double) override
     {
-        Xapian::docid d = doc.get_docid();
+        add(doc.get_docid());
+    }
+    void add(Xapian::docid d)
+    {
         if (d > t.last)
             return;
         int fails = 0, which = -1;
@@ -1612,6 +1615,60 @@ class CountSpy : public Xapian::MatchSpy {
         store_facet(res, f, out);
     }
 };
+
+/* The documents q matches, as a bitmap of docids 1..last: terms and the boolean structure above
+ * them, read straight from the posting lists, without the ranked matcher's cost per match. False
+ * for what only the matcher can decide (phrases, NEAR, posting sources, value ranges, elite sets). */
+bool match_bits(Xapian::Database &xdb, const Xapian::Query &q, Xapian::docid last, std::vector<uint64_t> &out)
+{
+    out.assign((size_t)last / 64 + 1, 0);
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_MATCH_NOTHING:
+        return true;
+    case Xapian::Query::LEAF_MATCH_ALL:
+    case Xapian::Query::LEAF_TERM: {
+        std::string term = q.get_type() == Xapian::Query::LEAF_TERM ? *q.get_terms_begin() : std::string();
+        for (auto p = xdb.postlist_begin(term); p != xdb.postlist_end(term); ++p) {
+            Xapian::docid d = *p;
+            if (d <= last)
+                out[d >> 6] |= (uint64_t)1 << (d & 63);
+        }
+        return true;
+    }
+    case Xapian::Query::OP_SCALE_WEIGHT:
+    case Xapian::Query::OP_AND_MAYBE: /* matches what its first subquery matches */
+        return match_bits(xdb, q.get_subquery(0), last, out);
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_XOR: {
+        Xapian::Query::op op = q.get_type();
+        std::vector<uint64_t> sub;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++) {
+            if (!match_bits(xdb, q.get_subquery(i), last, i == 0 ? out : sub))
+                return false;
+            if (i == 0)
+                continue;
+            for (size_t w = 0; w < out.size(); w++) {
+                if (op == Xapian::Query::OP_AND || op == Xapian::Query::OP_FILTER)
+                    out[w] &= sub[w];
+                else if (op == Xapian::Query::OP_AND_NOT)
+                    out[w] &= ~sub[w];
+                else if (op == Xapian::Query::OP_XOR)
+                    out[w] ^= sub[w];
+                else
+                    out[w] |= sub[w];
+            }
+        }
+        return true;
+    }
+    default:
+        return false;
+    }
+}
 
 void make_snippet(struct iqn_highlight *hl, const struct iqn_record *r, struct iqn_hit *hit)
 {
@@ -1806,12 +1863,19 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
         if (conditions.size() == 2)
             counted = Xapian::Query(Xapian::Query::OP_FILTER, counted,
                                     Xapian::Query(Xapian::Query::OP_OR, conditions.begin(), conditions.end()));
-        Xapian::Enquire counter(xdb);
-        counter.set_query(counted);
-        counter.set_weighting_scheme(Xapian::BoolWeight());
         CountSpy spy(*table, q, st.exclude_pairs);
-        counter.add_matchspy(&spy);
-        counter.get_mset(0, 0, all);
+        std::vector<uint64_t> bits;
+        if (!st.has_date && match_bits(xdb, st.text, table->last, bits)) {
+            for (size_t w = 0; w < bits.size(); w++)
+                for (uint64_t x = bits[w]; x; x &= x - 1)
+                    spy.add((Xapian::docid)(w * 64 + (size_t)__builtin_ctzll(x)));
+        } else {
+            Xapian::Enquire counter(xdb);
+            counter.set_query(counted);
+            counter.set_weighting_scheme(Xapian::BoolWeight());
+            counter.add_matchspy(&spy);
+            counter.get_mset(0, 0, all);
+        }
         res->total = spy.total;
         for (int f = 0; f < IQN_FACET_COUNT; f++)
             spy.store(res, f);
