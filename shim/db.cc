@@ -82,6 +82,11 @@ struct facet_table {
     std::vector<uint32_t> offs[IQN_FACET_COUNT]; /* last + 2 entries */
     std::vector<uint16_t> codes[IQN_FACET_COUNT];
     std::vector<std::string> names[IQN_FACET_COUNT];
+    /* Every facet's codes of a document in one row, as base[f] + code id: counting a match that
+     * counts in every facet is then one short loop over adjacent memory. */
+    std::vector<uint32_t> all_offs; /* last + 2 entries */
+    std::vector<uint16_t> all_codes;
+    size_t base[IQN_FACET_COUNT + 1] = {};
     std::vector<double> tiebreak; /* last + 1 entries: the IQN_SLOT_TIEBREAK weight of each docid */
     std::vector<char> paired;     /* last + 1 entries: the document has IQN_TERM_PAIRED */
     double tiebreak_max = 0;
@@ -1495,6 +1500,18 @@ std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb)
         while (next <= t->last + 1)
             offs[next++] = (uint32_t)codes.size();
     }
+    for (int f = 0; f < IQN_FACET_COUNT; f++)
+        t->base[f + 1] = t->base[f] + t->names[f].size();
+    if (t->base[IQN_FACET_COUNT] > 65535)
+        return nullptr; /* not vocabularies any more: count the slow way */
+    t->all_offs.assign((size_t)t->last + 2, 0);
+    for (Xapian::docid d = 1; d <= t->last; d++) {
+        t->all_offs[d] = (uint32_t)t->all_codes.size();
+        for (int f = 0; f < IQN_FACET_COUNT; f++)
+            for (uint32_t i = t->offs[f][d], end = t->offs[f][d + 1]; i < end; i++)
+                t->all_codes.push_back((uint16_t)(t->base[f] + t->codes[f][i]));
+    }
+    t->all_offs[t->last + 1] = (uint32_t)t->all_codes.size();
     t->paired.assign((size_t)t->last + 1, 0);
     for (auto p = xdb.postlist_begin(IQN_TERM_PAIRED); p != xdb.postlist_end(IQN_TERM_PAIRED); ++p)
         if (*p <= t->last)
@@ -1548,17 +1565,17 @@ class CountSpy : public Xapian::MatchSpy {
     void count(int f, Xapian::docid d)
     {
         for (uint32_t i = t.offs[f][d], end = t.offs[f][d + 1]; i < end; i++)
-            counts[f][t.codes[f][i]]++;
+            counts[t.base[f] + t.codes[f][i]]++;
     }
 
   public:
-    std::vector<unsigned long long> counts[IQN_FACET_COUNT];
+    std::vector<unsigned long long> counts; /* by base[f] + code id */
     unsigned long long total = 0;
 
     CountSpy(const facet_table &table, const struct iqn_query *q, bool exclude_pairs) : t(table)
     {
+        counts.assign(t.base[IQN_FACET_COUNT], 0);
         for (int f = 0; f < IQN_FACET_COUNT; f++) {
-            counts[f].assign(t.names[f].size(), 0);
             chosen[f].assign(t.names[f].size(), 0);
             selects[f] = q->nfilter[f] > 0;
             for (size_t k = 0; k < q->nfilter[f]; k++) /* filter terms are lower case: so is this */
@@ -1603,15 +1620,15 @@ class CountSpy : public Xapian::MatchSpy {
             return;
         }
         total++;
-        for (int f = 0; f < IQN_FACET_COUNT; f++)
-            count(f, d);
+        for (uint32_t i = t.all_offs[d], end = t.all_offs[d + 1]; i < end; i++)
+            counts[t.all_codes[i]]++;
     }
     void store(struct iqn_result *res, int f) const
     {
         std::vector<std::pair<std::string, unsigned long long>> out;
-        for (size_t i = 0; i < counts[f].size(); i++)
-            if (counts[f][i])
-                out.emplace_back(t.names[f][i], counts[f][i]);
+        for (size_t i = 0; i < t.names[f].size(); i++)
+            if (counts[t.base[f] + i])
+                out.emplace_back(t.names[f][i], counts[t.base[f] + i]);
         store_facet(res, f, out);
     }
 };
