@@ -34,11 +34,18 @@
 #include "text.h"
 
 /* A first import into an empty index, built in parallel: see "Bulk build" below. */
-struct iqn_bulk_job {
-    bool put;                      /* put the record, else delete it */
-    bool added = false;            /* put: no record has this id yet */
-    std::string id, data, partner; /* encoded record and, when it carries one, its translation's */
+/* A record encoded for storage, with its translation's when its document carries that text, and
+ * the content hash of the two. */
+struct iqn_encoded {
+    std::string data, partner, hash;
     bool has_partner = false;
+};
+
+struct iqn_bulk_job {
+    bool put;           /* put the record, else delete it */
+    bool added = false; /* put: no record has this id yet */
+    std::string id;
+    iqn_encoded enc;    /* put: what to index */
 };
 
 struct iqn_bulk_part {
@@ -359,12 +366,25 @@ std::string content_hash(const std::string &data, const std::string *partner_dat
     return hex64(h);
 }
 
+using encoded = iqn_encoded;
+
+encoded encode_pair(const struct iqn_record *r, const struct iqn_record *partner)
+{
+    encoded e;
+    e.data = encode_record(r);
+    e.has_partner = partner != nullptr;
+    if (partner)
+        e.partner = encode_record(partner);
+    e.hash = content_hash(e.data, partner ? &e.partner : nullptr);
+    return e;
+}
+
 /* The Xapian document for a validated record r. When partner (its translation, in the other
  * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
  * both records of a pair then match the same queries, and a search shows the one in the reader's
  * language by leaving out paired records in the other language (see docs/DESIGN.md). */
 Xapian::Document build_document(Xapian::TermGenerator &tg, const struct iqn_vocab *vocab, const struct iqn_record *r,
-                                const struct iqn_record *partner, std::string &hash)
+                                const struct iqn_record *partner, const encoded &e)
 {
     Xapian::Document doc;
     tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
@@ -373,11 +393,9 @@ Xapian::Document build_document(Xapian::TermGenerator &tg, const struct iqn_voca
     index_text_fields(tg, r);
     if (vocab)
         index_labels(tg, vocab, r);
-    std::string partner_data;
     if (partner) {
         index_text_fields(tg, partner);
         doc.add_boolean_term(IQN_TERM_PAIRED);
-        partner_data = encode_record(partner);
     }
     const char *id = iqn_record_get(r, IQN_F_ID);
     doc.add_boolean_term(std::string(IQN_PREFIX_ID) + id);
@@ -408,10 +426,8 @@ Xapian::Document build_document(Xapian::TermGenerator &tg, const struct iqn_voca
     double days = std::strtod(std::string(key, 8).c_str(), nullptr) / 1e8;
     double frac = (double)(iqn_hash64(id, std::strlen(id), 7) >> 11) / 9007199254740992.0;
     doc.add_value(IQN_SLOT_TIEBREAK, Xapian::sortable_serialise((days + frac * 1e-9) * 1e-8));
-    std::string data = encode_record(r);
-    hash = content_hash(data, partner ? &partner_data : nullptr);
-    doc.set_data(data);
-    doc.add_value(IQN_SLOT_HASH, hash);
+    doc.set_data(e.data);
+    doc.add_value(IQN_SLOT_HASH, e.hash);
     return doc;
 }
 
@@ -421,7 +437,9 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, c
 {
     if (!db->shards.empty())
         db->tg.set_database(shard_of(db, iqn_record_get(r, IQN_F_ID)));
-    return build_document(db->tg, db->vocab, r, partner, hash);
+    encoded e = encode_pair(r, partner);
+    hash = e.hash;
+    return build_document(db->tg, db->vocab, r, partner, e);
 }
 
 /* Decode a stored record into a new record; throws on failure. */
@@ -479,7 +497,7 @@ record_ptr load_partner(struct iqn_db *db, const struct iqn_record *r, Xapian::d
  * The first import into an empty index is the long one, and Xapian's single writer (its inverter
  * and commits) bounds it. iqn_db_bulk turns it into K part indexes, each built by a thread of its
  * own with its own TermGenerator and writer, while the caller's thread keeps a "main" index just
- * as it would keep the index itself: per record a placeholder (id term, content hash and stored
+ * as it would keep the index itself: per record an entry of its own (id term, content hash and stored
  * record, all that an import reads back) and all metadata. iqn_db_finish merges the parts with
  * Xapian's compactor, copies main's metadata over, and puts the result in place of the empty
  * index with one atomic rename (RENAME_EXCHANGE). Until then the index is as it was: a killed
@@ -489,25 +507,9 @@ const size_t BULK_QUEUE_BYTES = (size_t)32 << 20; /* per part: bounds memory wha
 const size_t BULK_QUEUE_JOBS = 256;
 const unsigned BULK_COMMIT_EVERY = 500; /* documents a part buffers before it commits */
 
-/* A record encoded for storage, with its translation's when its document carries that text. */
-struct encoded {
-    std::string data, partner, hash;
-    bool has_partner = false;
-};
-
-encoded encode_pair(const struct iqn_record *r, const struct iqn_record *partner)
-{
-    encoded e;
-    e.data = encode_record(r);
-    e.has_partner = partner != nullptr;
-    if (partner)
-        e.partner = encode_record(partner);
-    e.hash = content_hash(e.data, partner ? &e.partner : nullptr);
-    return e;
-}
 
 /* What main keeps of a record during a bulk build. */
-Xapian::Document placeholder(const char *id, const encoded &e)
+Xapian::Document main_entry(const char *id, const encoded &e)
 {
     Xapian::Document doc;
     doc.add_boolean_term(std::string(IQN_PREFIX_ID) + id);
@@ -545,7 +547,7 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
                 break;
             job = std::move(p->queue.front());
             p->queue.pop_front();
-            p->queued_bytes -= job.data.size() + job.partner.size();
+            p->queued_bytes -= job.enc.data.size() + job.enc.partner.size();
             p->space.notify_all();
             if (!p->error.empty())
                 continue;
@@ -553,10 +555,9 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
         try {
             std::string idterm = std::string(IQN_PREFIX_ID) + job.id;
             if (job.put) {
-                record_ptr r(decode_data(job.data), iqn_record_free);
-                record_ptr partner(job.has_partner ? decode_data(job.partner) : nullptr, iqn_record_free);
-                std::string hash;
-                Xapian::Document doc = build_document(p->tg, vocab, r.get(), partner.get(), hash);
+                record_ptr r(decode_data(job.enc.data), iqn_record_free);
+                record_ptr partner(job.enc.has_partner ? decode_data(job.enc.partner) : nullptr, iqn_record_free);
+                Xapian::Document doc = build_document(p->tg, vocab, r.get(), partner.get(), job.enc);
                 /* Spelling data: the words (unprefixed terms) counted here and added once per word
                  * at each commit, where the TermGenerator would add every occurrence one by one. */
                 for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -618,7 +619,7 @@ void bulk_check(iqn_bulk &b)
 void bulk_send(iqn_bulk &b, iqn_bulk_job &&job)
 {
     iqn_bulk_part &p = *b.parts[(size_t)(iqn_hash64(job.id.data(), job.id.size(), 0) % b.parts.size())];
-    size_t bytes = job.data.size() + job.partner.size();
+    size_t bytes = job.enc.data.size() + job.enc.partner.size();
     std::unique_lock<std::mutex> lk(p.mu);
     p.space.wait(lk, [&] {
         return !p.error.empty() || p.queue.empty() ||
@@ -637,9 +638,7 @@ void bulk_put(iqn_bulk &b, const char *id, encoded &&e, bool added)
     job.put = true;
     job.added = added;
     job.id = id;
-    job.data = std::move(e.data);
-    job.partner = std::move(e.partner);
-    job.has_partner = e.has_partner;
+    job.enc = std::move(e);
     bulk_send(b, std::move(job));
 }
 
@@ -649,6 +648,16 @@ void bulk_delete(iqn_bulk &b, const char *id)
     job.put = false;
     job.id = id;
     bulk_send(b, std::move(job));
+}
+
+/* fsync a folder itself (its entries: names made, renamed or removed). */
+void sync_dir(const std::string &dir)
+{
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
 }
 
 /* fsync every file of a folder, then the folder: what the compactor wrote is on disk before it
@@ -665,11 +674,15 @@ void sync_folder(const std::string &dir)
         }
         ::close(fd);
     }
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
+    sync_dir(dir);
+}
+
+/* The index path without trailing slashes: PATH.bulk is its sibling. */
+std::string bare_path(std::string path)
+{
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    return path;
 }
 
 /* Swap two paths atomically; where the file system cannot, move b aside then a into its place. */
@@ -689,7 +702,7 @@ void rebuild(struct iqn_db *db, Xapian::docid did, const struct iqn_record *r, c
     if (db->bulk) {
         const char *id = iqn_record_get(r, IQN_F_ID);
         encoded e = encode_pair(r, partner);
-        shard_of(db, id).replace_document(did, placeholder(id, e));
+        shard_of(db, id).replace_document(did, main_entry(id, e));
         bulk_put(*db->bulk, id, std::move(e), false);
         return;
     }
@@ -809,15 +822,10 @@ int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_erro
         if (w.get_lastdocid() != 0 || w.metadata_keys_begin() != w.metadata_keys_end()) {
             /* Not empty: records are updated in place. A build killed after it put its index in
              * place but before it cleared up left its folder; this process holds the lock. */
-            std::string stale = db->path;
-            while (stale.size() > 1 && stale.back() == '/')
-                stale.pop_back();
-            std::filesystem::remove_all(stale + ".bulk");
+            std::filesystem::remove_all(bare_path(db->path) + ".bulk");
             return IQN_OK;
         }
-        b->target = db->path;
-        while (b->target.size() > 1 && b->target.back() == '/')
-            b->target.pop_back();
+        b->target = bare_path(db->path);
         b->work = b->target + ".bulk";
         std::filesystem::remove_all(b->work); /* a killed build's; this process holds the index's lock */
         std::filesystem::create_directory(b->work);
@@ -879,12 +887,7 @@ int iqn_db_finish(struct iqn_db *db, struct iqn_error *err)
         db->shards.clear();
         sync_folder(merged);
         exchange(merged, b.target, b.work + "/old");
-        std::string parent = b.target.rfind('/') == std::string::npos ? "." : b.target.substr(0, b.target.rfind('/') + 1);
-        int pfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (pfd >= 0) { /* the rename itself */
-            ::fsync(pfd);
-            ::close(pfd);
-        }
+        sync_dir(b.target.rfind('/') == std::string::npos ? "." : b.target.substr(0, b.target.rfind('/') + 1));
         b.target_lock->close(); /* the empty index, now in the work folder */
         b.target_lock.reset();
         std::filesystem::remove_all(b.work);
@@ -952,7 +955,7 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
         if (db->bulk) {
             enc = encode_pair(r, partner.get());
             hash = enc.hash;
-            doc = placeholder(id, enc);
+            doc = main_entry(id, enc);
         } else {
             doc = build_document(db, r, partner.get(), hash);
         }
@@ -993,9 +996,8 @@ int iqn_db_classify(struct iqn_db *db, const struct iqn_record *r, enum iqn_upse
     try {
         Xapian::docid pdid, existing;
         record_ptr partner = load_partner(db, r, &pdid);
-        std::string partner_data = partner ? encode_record(partner.get()) : std::string();
-        std::string hash = content_hash(encode_record(r), partner ? &partner_data : nullptr);
-        *out = classify(home_of(db, id), std::string(IQN_PREFIX_ID) + id, hash, &existing);
+        *out = classify(home_of(db, id), std::string(IQN_PREFIX_ID) + id, encode_pair(r, partner.get()).hash,
+                        &existing);
         return IQN_OK;
     } catch (...) {
         return translate(err, id);
@@ -1795,6 +1797,28 @@ void exclude_other_language(Xapian::Database &xdb, const struct iqn_query *q, se
     st.exclude_pairs = true;
 }
 
+/* The query CountSpy's pass runs through Xapian's matcher: st without facet filters or the
+ * leaving-out of other-language pairs (CountSpy sorts matches by those), narrowed to matches that
+ * pass either condition when there are exactly two (a match failing both counts nowhere). */
+Xapian::Query unranked_query(const search_state &st)
+{
+    search_state loose = st;
+    std::vector<Xapian::Query> conditions;
+    for (int f = 0; f < IQN_FACET_COUNT; f++) {
+        if (st.has_filter[f])
+            conditions.push_back(st.filter[f]);
+        loose.has_filter[f] = false;
+    }
+    if (st.exclude_pairs)
+        conditions.push_back(Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query(std::string()), st.other_language));
+    loose.exclude_pairs = false;
+    Xapian::Query counted = combine(loose, -1);
+    if (conditions.size() == 2)
+        counted = Xapian::Query(Xapian::Query::OP_FILTER, counted,
+                                Xapian::Query(Xapian::Query::OP_OR, conditions.begin(), conditions.end()));
+    return counted;
+}
+
 /* Counts for a stub, remote shards or no facets: Xapian's own ValueCountMatchSpy, which the remote
  * protocol carries. A facet with a selection is counted in a pass of its own; so is the language
  * facet while paired records in the other language are left out, so that its counts say what
@@ -1865,21 +1889,6 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
         /* A single local index: the page alone from the ranked match, which may then stop early,
          * and the exact total and every facet count from one unranked pass (CountSpy). */
         mset = enq.get_mset(q->offset, q->limit);
-        search_state loose = st;
-        std::vector<Xapian::Query> conditions; /* what a match must pass: one per selection */
-        for (int f = 0; f < IQN_FACET_COUNT; f++) {
-            if (st.has_filter[f])
-                conditions.push_back(st.filter[f]);
-            loose.has_filter[f] = false;
-        }
-        if (st.exclude_pairs)
-            conditions.push_back(Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query(std::string()), st.other_language));
-        loose.exclude_pairs = false;
-        Xapian::Query counted = combine(loose, -1);
-        /* Only matches that fail at most one condition count; with two, that is passing either. */
-        if (conditions.size() == 2)
-            counted = Xapian::Query(Xapian::Query::OP_FILTER, counted,
-                                    Xapian::Query(Xapian::Query::OP_OR, conditions.begin(), conditions.end()));
         CountSpy spy(*table, q, st.exclude_pairs);
         std::vector<uint64_t> bits;
         if (!st.has_date && match_bits(xdb, st.text, table->last, bits)) {
@@ -1888,7 +1897,7 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
                     spy.add((Xapian::docid)(w * 64 + (size_t)__builtin_ctzll(x)));
         } else {
             Xapian::Enquire counter(xdb);
-            counter.set_query(counted);
+            counter.set_query(unranked_query(st));
             counter.set_weighting_scheme(Xapian::BoolWeight());
             counter.add_matchspy(&spy);
             counter.get_mset(0, 0, all);
