@@ -13,6 +13,7 @@
 struct floor_args {
     const char *db;
     const char *skip; /* comma-separated parts left out, to see what each costs: facets, snippets, spelling */
+    const char *dump; /* file to write each result to (total, hits and scores, facet counts), or "" */
 };
 
 static int skipped(const struct floor_args *a, const char *part)
@@ -32,6 +33,7 @@ static int skipped(const struct floor_args *a, const char *part)
 struct floor_state {
     struct iqn_db *db;
     int facets, snippets, spelling;
+    FILE *dump;
 };
 
 static void *floor_open(void *arg, int thread)
@@ -50,6 +52,15 @@ static void *floor_open(void *arg, int thread)
     st->facets = !skipped(a, "facets");
     st->snippets = !skipped(a, "snippets");
     st->spelling = !skipped(a, "spelling");
+    if (a->dump && *a->dump) {
+        st->dump = fopen(a->dump, thread == 0 ? "w" : "a");
+        if (!st->dump) {
+            perror(a->dump);
+            iqn_db_close(st->db);
+            free(st);
+            return NULL;
+        }
+    }
     return st;
 }
 
@@ -57,7 +68,23 @@ static void floor_close(void *state)
 {
     struct floor_state *st = state;
     iqn_db_close(st->db);
+    if (st->dump)
+        fclose(st->dump);
     free(st);
+}
+
+/* A result as one line: the query, total, each hit's id and score, each facet's counts. */
+static void dump_result(FILE *out, const struct bench_query *bq, const struct iqn_result *r)
+{
+    fprintf(out, "%s\ttotal=%llu", bq->line, r->total);
+    for (size_t i = 0; i < r->nhits; i++)
+        fprintf(out, " %s:%.9f", iqn_record_get(r->hits[i].record, IQN_F_ID), r->hits[i].score);
+    for (int f = 0; f < IQN_FACET_COUNT; f++) {
+        fprintf(out, " |%s", iqn_facets[f].name);
+        for (size_t i = 0; i < r->nfacet[f]; i++)
+            fprintf(out, " %s=%llu", r->facet[f][i].code, r->facet[f][i].count);
+    }
+    fputc('\n', out);
 }
 
 /* One search with the settings of searchd/api_search.c make_query(): first page of 10 hits,
@@ -92,6 +119,8 @@ static long floor_search(void *state, const struct bench_query *bq)
         return -1;
     }
     long total = (long)res->total;
+    if (st->dump)
+        dump_result(st->dump, bq, res);
     iqn_result_free(res);
     return total;
 }
@@ -99,20 +128,22 @@ static long floor_search(void *state, const struct bench_query *bq)
 static void usage(FILE *out)
 {
     fputs("usage: iqn-bench-floor --db DIR --queries FILE [--threads N] [--seconds S] [--warmup S] [--label L]\n"
-          "                       [--skip PARTS] [--once]\n"
+          "                       [--skip PARTS] [--once] [--dump FILE]\n"
           "\n"
           "Run the query list against the index in-process (libiqn, no HTTP) on N threads for S seconds\n"
           "after a warm-up, and print one summary line: queries/s and latency percentiles in ms.\n"
           "--once: run each query once and print its number of matches and the query, one a line.\n"
           "--skip PARTS: leave out facets, snippets and/or spelling (comma-separated), to see what\n"
-          "each part costs.\n",
+          "each part costs.\n"
+          "--dump FILE: write each result to FILE, one line a query: total, hits with their scores and\n"
+          "facet counts (to compare two builds or settings; use with --once).\n",
           out);
 }
 
 int main(int argc, char **argv)
 {
-    struct floor_args a = {NULL, ""};
-    const struct bench_flag flags[] = {{"--db", &a.db}, {"--skip", &a.skip}, {NULL, NULL}};
+    struct floor_args a = {NULL, "", ""};
+    const struct bench_flag flags[] = {{"--db", &a.db}, {"--skip", &a.skip}, {"--dump", &a.dump}, {NULL, NULL}};
     struct bench_worker w = {floor_open, floor_search, floor_close, &a};
     return bench_main(argc, argv, 1, "iqn-bench-floor", "floor", flags, usage, &w);
 }

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <new>
 #include <string>
 #include <thread>
@@ -97,6 +98,8 @@ struct facet_table {
     std::vector<double> tiebreak; /* last + 1 entries: the IQN_SLOT_TIEBREAK weight of each docid */
     std::vector<char> paired;     /* last + 1 entries: the document has IQN_TERM_PAIRED */
     double tiebreak_max = 0;
+    std::vector<uint32_t> doclen; /* last + 1 entries: each document's length, for BM25 */
+    std::vector<uint32_t> sort_rank; /* last + 1 entries: place of the IQN_SLOT_SORT value in value order */
 };
 
 struct iqn_stemmer {
@@ -1184,6 +1187,7 @@ struct tuning {
     int prf_min_terms = 4;                /* only for queries of at least this many words */
     int prf_min_docs = 1;                 /* candidate terms must be in this many top documents */
     int cross_language = 1;               /* also match stems of the other official language */
+    int own_ranking = 1;                  /* BM25 from posting lists where it can (0: Xapian's matcher) */
 
     static double env(const char *name, double dflt)
     {
@@ -1200,6 +1204,7 @@ struct tuning {
         prf_min_terms = (int)env("IQN_PRF_MIN_TERMS", prf_min_terms);
         prf_min_docs = (int)env("IQN_PRF_MIN_DOCS", prf_min_docs);
         cross_language = (int)env("IQN_CROSS_LANGUAGE", cross_language);
+        own_ranking = (int)env("IQN_OWN_RANKING", own_ranking);
     }
 };
 
@@ -1526,6 +1531,23 @@ std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb)
             t->tiebreak_max = std::max(t->tiebreak_max, t->tiebreak[d]);
         }
     }
+    /* Date order as a number a document: equal values share a rank; no value sorts first, as an
+     * empty one does in Xapian's sort by value. */
+    std::vector<std::pair<std::string, Xapian::docid>> keys;
+    for (auto v = xdb.valuestream_begin(IQN_SLOT_SORT); v != xdb.valuestream_end(IQN_SLOT_SORT); ++v)
+        if (v.get_docid() <= t->last)
+            keys.emplace_back(*v, v.get_docid());
+    std::sort(keys.begin(), keys.end());
+    t->sort_rank.assign((size_t)t->last + 1, 0);
+    for (size_t i = 0, rank = 0; i < keys.size(); i++) {
+        if (i == 0 || keys[i].first != keys[i - 1].first)
+            rank++;
+        t->sort_rank[keys[i].second] = (uint32_t)rank;
+    }
+    t->doclen.assign((size_t)t->last + 1, 0);
+    for (auto p = xdb.postlist_begin(std::string()); p != xdb.postlist_end(std::string()); ++p)
+        if (*p <= t->last)
+            t->doclen[*p] = p.get_doclength();
     return t;
 }
 
@@ -1595,15 +1617,16 @@ class CountSpy : public Xapian::MatchSpy {
     {
         add(doc.get_docid());
     }
-    void add(Xapian::docid d)
+    /* Count match d; true if it passes every condition (it is one of the hits). */
+    bool add(Xapian::docid d)
     {
         if (d > t.last)
-            return;
+            return false;
         int fails = 0, which = -1;
         for (int f = 0; f < IQN_FACET_COUNT; f++) {
             if (selects[f] && !passes(f, d)) {
                 if (++fails > 1)
-                    return;
+                    return false;
                 which = f;
             }
         }
@@ -1613,17 +1636,18 @@ class CountSpy : public Xapian::MatchSpy {
                 in_ui_lang = in_ui_lang || (long)t.codes[IQN_FACET_LANG][i] == ui_lang;
             if (!in_ui_lang) {
                 if (++fails > 1)
-                    return;
+                    return false;
                 which = IQN_FACET_LANG;
             }
         }
         if (fails == 1) {
             count(which, d);
-            return;
+            return false;
         }
         total++;
         for (uint32_t i = t.all_offs[d], end = t.all_offs[d + 1]; i < end; i++)
             counts[t.all_codes[i]]++;
+        return true;
     }
     void store(struct iqn_result *res, int f) const
     {
@@ -1688,6 +1712,169 @@ bool match_bits(Xapian::Database &xdb, const Xapian::Query &q, Xapian::docid las
         return false;
     }
 }
+
+/* BM25 relevance computed straight from the posting lists, for a single local index: the weights
+ * Xapian's matcher gives with the same BM25Weight parameters (checked against it, and against a
+ * sharded index, by the tests), without its cost per match. Every match of an any-word query is
+ * visited either way (the exact total and the facet counts need them all); here a visit is an
+ * array update instead of a pass through the matcher's tree of posting lists. */
+class ranker {
+    Xapian::Database &xdb;
+    const facet_table &t;
+    double k1, b, min_normlen = 0.5, len_factor = 0, ndocs;
+    std::set<std::string> seen; /* a term twice in a query has a query frequency this does not model */
+
+  public:
+    std::vector<double> acc; /* by docid: the sum of the weights of the terms it matched */
+
+    ranker(Xapian::Database &db, const facet_table &table) : xdb(db), t(table)
+    {
+        k1 = tuned().bm25_k1;
+        b = tuned().bm25_b;
+        ndocs = (double)xdb.get_doccount();
+        double avg = xdb.get_avlength();
+        if (b != 0 && k1 != 0 && avg != 0)
+            len_factor = 1 / avg;
+        acc.assign((size_t)t.last + 1, 0.0);
+    }
+
+    /* The weight of a term in tf documents, as Xapian's BM25Weight::init gives it. */
+    double term_weight(Xapian::doccount tf, double factor) const
+    {
+        double tw = (ndocs - tf + 0.5) / (tf + 0.5);
+        if (tw < 2)
+            tw = tw * 0.5 + 1;
+        double w = std::log(tw) * factor; /* times (k3 + 1) wqf / (k3 + wqf), which is 1 at wqf 1 */
+        return w * (k1 + 1);
+    }
+    /* The weight of wdf occurrences in document d, as BM25Weight::get_sumpart gives it. */
+    double part(double termweight, Xapian::termcount wdf, Xapian::docid d) const
+    {
+        double normlen = std::max(t.doclen[d] * len_factor, min_normlen);
+        double wdf_double = wdf;
+        double denom = k1 * (normlen * b + (1 - b)) + wdf_double;
+        return termweight * (wdf_double / denom);
+    }
+
+    bool fresh(const Xapian::Query &leaf)
+    {
+        std::string term = *leaf.get_terms_begin();
+        /* "#" in the description: a query frequency above 1 (rare; the matcher handles it) */
+        return !term.empty() && leaf.get_description().find('#') == std::string::npos && seen.insert(term).second;
+    }
+
+    /* Bits of the documents q matches, as match_bits, adding each weighted term's weight into acc.
+     * must: every document of the final match matches q, so a term's weight counts wherever the
+     * term is (true at the top, and below AND and the first subquery of FILTER, AND_NOT and
+     * AND_MAYBE); below OR only terms and ORs of them qualify. False for what the matcher must do. */
+    bool run(const Xapian::Query &q, double factor, bool must, std::vector<uint64_t> &out)
+    {
+        if (factor == 0)
+            return match_bits(xdb, q, t.last, out);
+        out.assign((size_t)t.last / 64 + 1, 0);
+        switch (q.get_type()) {
+        case Xapian::Query::LEAF_MATCH_NOTHING:
+            return true;
+        case Xapian::Query::LEAF_TERM: {
+            if (!fresh(q))
+                return false;
+            const std::string term = *q.get_terms_begin();
+            double tw = term_weight(xdb.get_termfreq(term), factor);
+            for (auto p = xdb.postlist_begin(term); p != xdb.postlist_end(term); ++p) {
+                Xapian::docid d = *p;
+                if (d > t.last)
+                    break;
+                out[d >> 6] |= (uint64_t)1 << (d & 63);
+                acc[d] += part(tw, p.get_wdf(), d);
+            }
+            return true;
+        }
+        case Xapian::Query::OP_SYNONYM:
+            return synonym(q, factor, out);
+        case Xapian::Query::OP_OR: {
+            std::vector<uint64_t> sub;
+            for (size_t i = 0; i < q.get_num_subqueries(); i++) {
+                if (!run(q.get_subquery(i), factor, false, sub))
+                    return false;
+                for (size_t w = 0; w < out.size(); w++)
+                    out[w] |= sub[w];
+            }
+            return true;
+        }
+        case Xapian::Query::OP_AND:
+        case Xapian::Query::OP_FILTER:
+        case Xapian::Query::OP_AND_NOT:
+        case Xapian::Query::OP_AND_MAYBE: {
+            if (!must)
+                return false;
+            Xapian::Query::op op = q.get_type();
+            std::vector<uint64_t> sub;
+            for (size_t i = 0; i < q.get_num_subqueries(); i++) {
+                double f = i == 0 || op == Xapian::Query::OP_AND || op == Xapian::Query::OP_AND_MAYBE ? factor : 0;
+                if (!run(q.get_subquery(i), f, i == 0 || op == Xapian::Query::OP_AND, i == 0 ? out : sub))
+                    return false;
+                if (i == 0 || op == Xapian::Query::OP_AND_MAYBE)
+                    continue;
+                for (size_t w = 0; w < out.size(); w++)
+                    out[w] = op == Xapian::Query::OP_AND_NOT ? out[w] & ~sub[w] : out[w] & sub[w];
+            }
+            return true;
+        }
+        default:
+            return false;
+        }
+    }
+
+    /* OP_SYNONYM of one or two terms: one term whose wdf is the sum of theirs (at most the
+     * document's length) and whose frequency is Xapian's estimate for an OR of the two. */
+    bool synonym(const Xapian::Query &q, double factor, std::vector<uint64_t> &out)
+    {
+        size_t n = q.get_num_subqueries();
+        if (n < 1 || n > 2)
+            return false;
+        std::string term[2];
+        for (size_t i = 0; i < n; i++) {
+            Xapian::Query s = q.get_subquery(i);
+            if (s.get_type() != Xapian::Query::LEAF_TERM || !fresh(s))
+                return false;
+            term[i] = *s.get_terms_begin();
+        }
+        Xapian::doccount tf = xdb.get_termfreq(term[0]);
+        if (n == 2) {
+            Xapian::doccount tf2 = xdb.get_termfreq(term[1]), size = xdb.get_doccount();
+            /* OrPostList::get_termfreq_est_using_stats, with its unsigned arithmetic */
+            double est = (double)tf + tf2 - ((double)tf * tf2 / size);
+            tf = static_cast<Xapian::doccount>(est + 0.5);
+        }
+        double tw = term_weight(tf, factor);
+        Xapian::PostingIterator p[2], e[2];
+        for (size_t i = 0; i < 2; i++) {
+            p[i] = xdb.postlist_begin(term[i < n ? i : 0]);
+            e[i] = xdb.postlist_end(term[i < n ? i : 0]);
+        }
+        if (n == 1)
+            p[1] = e[1];
+        for (;;) {
+            bool a = p[0] != e[0], c = p[1] != e[1];
+            if (!a && !c)
+                break;
+            Xapian::docid d = a && c ? std::min(*p[0], *p[1]) : a ? *p[0] : *p[1];
+            if (d > t.last)
+                break;
+            Xapian::termcount wdf = 0;
+            for (size_t i = 0; i < 2; i++) {
+                if (p[i] != e[i] && *p[i] == d) {
+                    wdf += p[i].get_wdf();
+                    ++p[i];
+                }
+            }
+            wdf = std::min(wdf, t.doclen[d]);
+            out[d >> 6] |= (uint64_t)1 << (d & 63);
+            acc[d] += part(tw, wdf, d);
+        }
+        return true;
+    }
+};
 
 void make_snippet(struct iqn_highlight *hl, const struct iqn_record *r, struct iqn_hit *hit)
 {
@@ -1865,6 +2052,51 @@ void count_with_spies(struct iqn_db *db, const struct iqn_query *q, const search
     }
 }
 
+/* Count every match of bits into spy, and keep the k first of those that pass every condition in
+ * Xapian's order for sort: by weight (acc plus the tie-break weight) or by date, then by docid. */
+std::vector<std::pair<Xapian::docid, double>> best_of(const std::vector<uint64_t> &bits, CountSpy &spy,
+                                                     const std::vector<double> &acc, const facet_table &t,
+                                                     enum iqn_sort sort, size_t k)
+{
+    struct hit {
+        double key; /* larger first */
+        Xapian::docid did;
+        double weight;
+    };
+    auto better = [](const hit &a, const hit &b) { return a.key > b.key || (a.key == b.key && a.did < b.did); };
+    std::vector<hit> heap; /* the worst kept on top */
+    heap.reserve(k);
+    for (size_t w = 0; w < bits.size(); w++) {
+        for (uint64_t x = bits[w]; x; x &= x - 1) {
+            Xapian::docid d = (Xapian::docid)(w * 64 + (size_t)__builtin_ctzll(x));
+            if (!spy.add(d) || k == 0)
+                continue;
+            hit h;
+            h.did = d;
+            if (sort == IQN_SORT_RELEVANCE) {
+                h.weight = acc[d] + t.tiebreak[d];
+                h.key = h.weight;
+            } else {
+                h.weight = acc[d];
+                h.key = sort == IQN_SORT_DATE_DESC ? (double)t.sort_rank[d] : -(double)t.sort_rank[d];
+            }
+            if (heap.size() < k) {
+                heap.push_back(h);
+                std::push_heap(heap.begin(), heap.end(), better);
+            } else if (better(h, heap.front())) {
+                std::pop_heap(heap.begin(), heap.end(), better);
+                heap.back() = h;
+                std::push_heap(heap.begin(), heap.end(), better);
+            }
+        }
+    }
+    std::sort_heap(heap.begin(), heap.end(), better);
+    std::vector<std::pair<Xapian::docid, double>> out;
+    for (const hit &h : heap)
+        out.emplace_back(h.did, h.weight);
+    return out;
+}
+
 /* Run st (text query and filters) for q: the page of hits, exact total, disjunctive facet counts,
  * snippets highlighted with the terms of hl_query. */
 void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, const Xapian::Query &hl_query,
@@ -1883,30 +2115,47 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
     else if (q->sort == IQN_SORT_DATE_DESC)
         enq.set_sort_by_value(IQN_SLOT_SORT, true);
     enq.set_query(q->sort == IQN_SORT_RELEVANCE ? with_tiebreak(db, combine(st, -1)) : combine(st, -1));
-    Xapian::MSet mset;
+    std::vector<std::pair<Xapian::docid, double>> page; /* the hits: docid, weight */
     const facet_table *table = q->facets ? table_for(db) : nullptr;
     if (table) {
-        /* A single local index: the page alone from the ranked match, which may then stop early,
-         * and the exact total and every facet count from one unranked pass (CountSpy). */
-        mset = enq.get_mset(q->offset, q->limit);
+        /* A single local index: the exact total and every facet count from one unranked pass
+         * (CountSpy), over posting-list bitmaps when the query allows, and then the page by BM25
+         * from the same posting lists; otherwise the page alone from Xapian's ranked match. */
         CountSpy spy(*table, q, st.exclude_pairs);
         std::vector<uint64_t> bits;
-        if (!st.has_date && match_bits(xdb, st.text, table->last, bits)) {
-            for (size_t w = 0; w < bits.size(); w++)
-                for (uint64_t x = bits[w]; x; x &= x - 1)
-                    spy.add((Xapian::docid)(w * 64 + (size_t)__builtin_ctzll(x)));
-        } else {
-            Xapian::Enquire counter(xdb);
-            counter.set_query(unranked_query(st));
-            counter.set_weighting_scheme(Xapian::BoolWeight());
-            counter.add_matchspy(&spy);
-            counter.get_mset(0, 0, all);
+        bool ranked = false;
+        if (!st.has_date && tuned().own_ranking) {
+            ranker rank(xdb, *table);
+            if (rank.run(st.text, 1.0, true, bits)) {
+                ranked = true;
+                page = best_of(bits, spy, rank.acc, *table, q->sort, (size_t)q->offset + q->limit);
+                page.erase(page.begin(), page.begin() + std::min(page.size(), (size_t)q->offset));
+            }
+        }
+        if (!ranked) {
+            Xapian::MSet mset = enq.get_mset(q->offset, q->limit);
+            for (auto m = mset.begin(); m != mset.end(); ++m)
+                page.emplace_back(*m, m.get_weight());
+            if (!st.has_date && match_bits(xdb, st.text, table->last, bits)) {
+                for (size_t w = 0; w < bits.size(); w++)
+                    for (uint64_t x = bits[w]; x; x &= x - 1)
+                        spy.add((Xapian::docid)(w * 64 + (size_t)__builtin_ctzll(x)));
+            } else {
+                Xapian::Enquire counter(xdb);
+                counter.set_query(unranked_query(st));
+                counter.set_weighting_scheme(Xapian::BoolWeight());
+                counter.add_matchspy(&spy);
+                counter.get_mset(0, 0, all);
+            }
         }
         res->total = spy.total;
         for (int f = 0; f < IQN_FACET_COUNT; f++)
             spy.store(res, f);
     } else {
+        Xapian::MSet mset;
         count_with_spies(db, q, st, enq, mset, res);
+        for (auto m = mset.begin(); m != mset.end(); ++m)
+            page.emplace_back(*m, m.get_weight());
     }
 
     std::unique_ptr<struct iqn_highlight, void (*)(struct iqn_highlight *)> hl(nullptr, iqn_highlight_free);
@@ -1916,14 +2165,14 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
             throw std::bad_alloc();
         collect_highlight(hl_query, hl.get());
     }
-    res->hits = static_cast<struct iqn_hit *>(std::calloc(mset.size() + 1, sizeof(struct iqn_hit)));
+    res->hits = static_cast<struct iqn_hit *>(std::calloc(page.size() + 1, sizeof(struct iqn_hit)));
     if (!res->hits)
         throw std::bad_alloc();
-    for (auto m = mset.begin(); m != mset.end(); ++m) {
+    for (const auto &m : page) {
         struct iqn_hit *hit = &res->hits[res->nhits];
-        hit->record = decode_document(m.get_document());
+        hit->record = decode_document(xdb.get_document(m.first));
         res->nhits++;
-        hit->score = m.get_weight();
+        hit->score = m.second;
         if (hl)
             make_snippet(hl.get(), hit->record, hit);
         if (q->no_body)

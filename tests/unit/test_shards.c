@@ -119,6 +119,18 @@ static const struct shard_case cases[] = {
     {"shards-feedback", "how are internationally trained electricians assessed for licensure", "en", NULL, NULL,
      IQN_SORT_RELEVANCE, 0, 30},
     {"shards-spelling", "pharmacsts", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 10},
+    /* Shapes BM25 is computed for from the posting lists on a single index (and by Xapian's
+     * matcher on shards): words, +required, -excluded, AND, a filter typed in the text, a
+     * repeated word (left to the matcher), a deep page, and a date order. */
+    {"shards-words", "credential assessment nurses", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-required", "+credential assessment mentoring", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-excluded", "nurses program -bridging", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-and", "credential AND assessment", "fr", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-typed-filter", "program lang:fr", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-repeated", "nurses nurses assessment", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-deep-page", "program OR assessment", "en", NULL, NULL, IQN_SORT_RELEVANCE, 20, 25},
+    {"shards-words-date", "credential nurses", "en", "ON", NULL, IQN_SORT_DATE_DESC, 0, 30},
+    {"shards-words-date-asc", "program assessment", "fr", NULL, "licensure", IQN_SORT_DATE_ASC, 3, 30},
 };
 
 static struct iqn_result *search(struct iqn_db *db, const struct shard_case *c)
