@@ -73,12 +73,13 @@ static void floor_close(void *state)
     free(st);
 }
 
-/* A result as one line: the query, total, each hit's id and score, each facet's counts. */
+/* A result as one line: the query, total, each hit's id, score and snippet, each facet's counts. */
 static void dump_result(FILE *out, const struct bench_query *bq, const struct iqn_result *r)
 {
     fprintf(out, "%s\ttotal=%llu", bq->line, r->total);
     for (size_t i = 0; i < r->nhits; i++)
-        fprintf(out, " %s:%.9f", iqn_record_get(r->hits[i].record, IQN_F_ID), r->hits[i].score);
+        fprintf(out, " %s:%.9f:%s", iqn_record_get(r->hits[i].record, IQN_F_ID), r->hits[i].score,
+                r->hits[i].snippet ? r->hits[i].snippet : "");
     for (int f = 0; f < IQN_FACET_COUNT; f++) {
         fprintf(out, " |%s", iqn_facets[f].name);
         for (size_t i = 0; i < r->nfacet[f]; i++)
@@ -136,7 +137,7 @@ static void usage(FILE *out)
           "--skip PARTS: leave out facets, snippets and/or spelling (comma-separated), to see what\n"
           "each part costs.\n"
           "--dump FILE: write each result to FILE, one line a query: total, hits with their scores and\n"
-          "facet counts (to compare two builds or settings; use with --once).\n",
+          "snippets, facet counts (to compare two builds or settings; use with --once).\n",
           out);
 }
 

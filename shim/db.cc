@@ -99,6 +99,7 @@ struct facet_table {
     std::vector<char> paired;     /* last + 1 entries: the document has IQN_TERM_PAIRED */
     double tiebreak_max = 0;
     std::vector<uint32_t> doclen; /* last + 1 entries: each document's length, for BM25 */
+    std::vector<double> bm25_len; /* last + 1 entries: BM25's k1 (normlen b + 1 - b) of each document */
     std::vector<uint32_t> sort_rank; /* last + 1 entries: place of the IQN_SLOT_SORT value in value order */
 };
 
@@ -1548,6 +1549,15 @@ std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb)
     for (auto p = xdb.postlist_begin(std::string()); p != xdb.postlist_end(std::string()); ++p)
         if (*p <= t->last)
             t->doclen[*p] = p.get_doclength();
+    /* As BM25Weight::get_sumpart computes it, with the ranking settings and this revision's
+     * average length. */
+    const double k1 = tuned().bm25_k1, b = tuned().bm25_b, avg = xdb.get_avlength();
+    const double len_factor = b != 0 && k1 != 0 && avg != 0 ? 1 / avg : 0, min_normlen = 0.5;
+    t->bm25_len.assign((size_t)t->last + 1, 0.0);
+    for (Xapian::docid d = 1; d <= t->last; d++) {
+        double normlen = std::max(t->doclen[d] * len_factor, min_normlen);
+        t->bm25_len[d] = k1 * (normlen * b + (1 - b));
+    }
     return t;
 }
 
@@ -1721,7 +1731,7 @@ bool match_bits(Xapian::Database &xdb, const Xapian::Query &q, Xapian::docid las
 class ranker {
     Xapian::Database &xdb;
     const facet_table &t;
-    double k1, b, min_normlen = 0.5, len_factor = 0, ndocs;
+    double k1, ndocs;
     std::set<std::string> seen; /* a term twice in a query has a query frequency this does not model */
 
   public:
@@ -1730,11 +1740,7 @@ class ranker {
     ranker(Xapian::Database &db, const facet_table &table) : xdb(db), t(table)
     {
         k1 = tuned().bm25_k1;
-        b = tuned().bm25_b;
         ndocs = (double)xdb.get_doccount();
-        double avg = xdb.get_avlength();
-        if (b != 0 && k1 != 0 && avg != 0)
-            len_factor = 1 / avg;
         acc.assign((size_t)t.last + 1, 0.0);
     }
 
@@ -1750,10 +1756,8 @@ class ranker {
     /* The weight of wdf occurrences in document d, as BM25Weight::get_sumpart gives it. */
     double part(double termweight, Xapian::termcount wdf, Xapian::docid d) const
     {
-        double normlen = std::max(t.doclen[d] * len_factor, min_normlen);
         double wdf_double = wdf;
-        double denom = k1 * (normlen * b + (1 - b)) + wdf_double;
-        return termweight * (wdf_double / denom);
+        return termweight * (wdf_double / (t.bm25_len[d] + wdf_double));
     }
 
     bool fresh(const Xapian::Query &leaf)

@@ -1,6 +1,7 @@
 /* snippet.c - choose and highlight the passage of a record that best matches a query. */
 #include "snippet.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,12 +18,28 @@ struct hl_term {
     int stemmed;
 };
 
+/* Words already matched, by their bytes as written: texts repeat most of their words, and the
+ * snippets of one result share a query, so most words are looked up once instead of folded and
+ * perhaps stemmed each time they occur. Open addressing; emptied when full. */
+#define CACHE_SLOTS 4096u /* a power of two */
+#define CACHE_WORD_MAX 48 /* longer words are not kept */
+#define CACHE_FILL 3000u  /* entries kept before it is emptied */
+
+struct cached_word {
+    uint32_t hash; /* 0: empty slot */
+    uint8_t len;
+    int8_t term; /* iqn_highlight_match's answer */
+    char word[CACHE_WORD_MAX];
+};
+
 struct iqn_highlight {
     struct hl_term term[HL_TERMS_MAX];
     size_t n;
     int have_stems;
     struct iqn_stemmer *stemmer;
     struct iqn_buf fold, stem; /* scratch */
+    struct cached_word *cache;  /* CACHE_SLOTS entries, allocated on first use */
+    size_t cached;
 };
 
 struct iqn_highlight *iqn_highlight_new(const char *lang)
@@ -45,6 +62,7 @@ void iqn_highlight_free(struct iqn_highlight *h)
     iqn_stemmer_free(h->stemmer);
     iqn_buf_free(&h->fold);
     iqn_buf_free(&h->stem);
+    free(h->cache);
     free(h);
 }
 
@@ -65,6 +83,9 @@ int iqn_highlight_add(struct iqn_highlight *h, const char *term, size_t len, int
     h->term[h->n].stemmed = stemmed;
     h->n++;
     h->have_stems |= stemmed;
+    h->cached = 0; /* answers change with the terms */
+    if (h->cache)
+        memset(h->cache, 0, CACHE_SLOTS * sizeof *h->cache);
     return 0;
 }
 
@@ -106,6 +127,41 @@ int iqn_highlight_match(struct iqn_highlight *h, const char *word, size_t len)
     return -1;
 }
 
+/* iqn_highlight_match through the cache of words already seen. */
+static int match_cached(struct iqn_highlight *h, const char *word, size_t len)
+{
+    if (len > CACHE_WORD_MAX)
+        return iqn_highlight_match(h, word, len);
+    if (!h->cache) {
+        h->cache = calloc(CACHE_SLOTS, sizeof *h->cache);
+        if (!h->cache)
+            return iqn_highlight_match(h, word, len);
+    }
+    uint32_t hash = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        hash = (hash ^ (unsigned char)word[i]) * 16777619u;
+    hash |= 1;
+    for (uint32_t slot = hash & (CACHE_SLOTS - 1);; slot = (slot + 1) & (CACHE_SLOTS - 1)) {
+        struct cached_word *c = &h->cache[slot];
+        if (c->hash == hash && c->len == len && memcmp(c->word, word, len) == 0)
+            return c->term;
+        if (c->hash != 0)
+            continue;
+        int term = iqn_highlight_match(h, word, len);
+        if (h->cached >= CACHE_FILL) {
+            memset(h->cache, 0, CACHE_SLOTS * sizeof *h->cache);
+            h->cached = 0;
+            c = &h->cache[hash & (CACHE_SLOTS - 1)];
+        }
+        c->hash = hash;
+        c->len = (uint8_t)len;
+        c->term = (int8_t)term;
+        memcpy(c->word, word, len);
+        h->cached++;
+        return term;
+    }
+}
+
 struct word {
     size_t start, len;
     int term;
@@ -134,7 +190,7 @@ static size_t tokenize(struct iqn_highlight *h, const char *s, size_t len, struc
         }
         w[n].start = start;
         w[n].len = wl;
-        w[n].term = h->n ? iqn_highlight_match(h, s + start, wl) : -1;
+        w[n].term = h->n ? match_cached(h, s + start, wl) : -1;
         n++;
     }
     *out = w;

@@ -209,11 +209,46 @@ static void test_terms(void)
     iqn_highlight_free(h);
 }
 
+/* Words are looked up once and remembered: the answers must stay right when the remembered words
+ * fill up (thousands of distinct words) and when a term is added after a snippet was made. */
+static void test_word_cache(void)
+{
+    struct iqn_buf text;
+    iqn_buf_init(&text, 1 << 20);
+    for (int i = 0; i < 5000; i++)
+        iqn_buf_addf(&text, "word%d Nurses ", i);
+    iqn_buf_adds(&text, "the Engineers assessed. ");
+    struct iqn_highlight *h = iqn_highlight_new("en");
+    iqn_highlight_add(h, "engin", 5, 1);
+    const char *texts[1] = {text.data};
+    size_t lens[1] = {text.len};
+    struct iqn_buf out;
+    iqn_buf_init(&out, 64 * 1024);
+    iqn_snippet(h, texts, lens, 1, 240, &out);
+    check_contains("cache-full-mark", out.data ? out.data : "", "<mark>Engineers</mark>");
+    check_lacks("cache-full-no-nurses", out.data ? out.data : "", "<mark>Nurses");
+    iqn_buf_free(&out);
+
+    /* "Nurses" was looked up (no match) above; once a term for it is added, it matches. */
+    iqn_highlight_add(h, "nurses", 6, 0);
+    const char *short_text[1] = {"Nurses and nurses, then engineers."};
+    size_t short_len[1] = {strlen(short_text[0])};
+    iqn_buf_init(&out, 64 * 1024);
+    iqn_snippet(h, short_text, short_len, 1, 240, &out);
+    check_str("cache-after-add", "<mark>Nurses</mark> and <mark>nurses</mark>, then <mark>engineers</mark>.",
+              out.data ? out.data : "");
+    check_int("cache-match-again", 1, iqn_highlight_match(h, "NURSES", 6));
+    iqn_buf_free(&out);
+    iqn_highlight_free(h);
+    iqn_buf_free(&text);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < CHECK_NELEM(cases); i++)
         run_case(&cases[i]);
     test_long_text();
     test_terms();
+    test_word_cache();
     return check_summary("test_snippet");
 }
