@@ -1585,7 +1585,8 @@ const facet_table *table_for(struct iqn_db *db)
 class CountSpy : public Xapian::MatchSpy {
     const facet_table &t;
     std::vector<char> chosen[IQN_FACET_COUNT]; /* by code id: selected in facet f */
-    bool selects[IQN_FACET_COUNT] = {};
+    int selected[IQN_FACET_COUNT] = {}; /* the facets with a selection */
+    int nselected = 0;
     bool exclude = false;
     long ui_lang = -1; /* code id of the reader's language in the language facet */
 
@@ -1611,7 +1612,8 @@ class CountSpy : public Xapian::MatchSpy {
         counts.assign(t.base[IQN_FACET_COUNT], 0);
         for (int f = 0; f < IQN_FACET_COUNT; f++) {
             chosen[f].assign(t.names[f].size(), 0);
-            selects[f] = q->nfilter[f] > 0;
+            if (q->nfilter[f] > 0)
+                selected[nselected++] = f;
             for (size_t k = 0; k < q->nfilter[f]; k++) /* filter terms are lower case: so is this */
                 for (size_t c = 0; c < t.names[f].size(); c++)
                     if (lower_ascii(t.names[f][c]) == lower_ascii(q->filter[f][k]))
@@ -1628,13 +1630,14 @@ class CountSpy : public Xapian::MatchSpy {
         add(doc.get_docid());
     }
     /* Count match d; true if it passes every condition (it is one of the hits). */
-    bool add(Xapian::docid d)
+    inline __attribute__((always_inline)) bool add(Xapian::docid d)
     {
         if (d > t.last)
             return false;
         int fails = 0, which = -1;
-        for (int f = 0; f < IQN_FACET_COUNT; f++) {
-            if (selects[f] && !passes(f, d)) {
+        for (int i = 0; i < nselected; i++) {
+            int f = selected[i];
+            if (!passes(f, d)) {
                 if (++fails > 1)
                     return false;
                 which = f;
@@ -1784,7 +1787,8 @@ class ranker {
                 return false;
             const std::string term = *q.get_terms_begin();
             double tw = term_weight(xdb.get_termfreq(term), factor);
-            for (auto p = xdb.postlist_begin(term); p != xdb.postlist_end(term); ++p) {
+            const Xapian::PostingIterator end;
+            for (auto p = xdb.postlist_begin(term); p != end; ++p) {
                 Xapian::docid d = *p;
                 if (d > t.last)
                     break;
@@ -1846,30 +1850,29 @@ class ranker {
         Xapian::doccount tf = xdb.get_termfreq(term[0]);
         if (n == 2) {
             Xapian::doccount tf2 = xdb.get_termfreq(term[1]), size = xdb.get_doccount();
-            /* OrPostList::get_termfreq_est_using_stats, with its unsigned arithmetic */
+            /* Xapian 1.4 OrPostList::get_termfreq_est_using_stats: independent terms */
             double est = (double)tf + tf2 - ((double)tf * tf2 / size);
             tf = static_cast<Xapian::doccount>(est + 0.5);
         }
         double tw = term_weight(tf, factor);
-        Xapian::PostingIterator p[2], e[2];
-        for (size_t i = 0; i < 2; i++) {
-            p[i] = xdb.postlist_begin(term[i < n ? i : 0]);
-            e[i] = xdb.postlist_end(term[i < n ? i : 0]);
+        /* Merge the two posting lists, keeping each one's current docid (0 once it has ended). */
+        Xapian::PostingIterator p[2];
+        const Xapian::PostingIterator e;
+        Xapian::docid cur[2] = {0, 0};
+        for (size_t i = 0; i < n; i++) {
+            p[i] = xdb.postlist_begin(term[i]);
+            cur[i] = p[i] != e ? *p[i] : 0;
         }
-        if (n == 1)
-            p[1] = e[1];
         for (;;) {
-            bool a = p[0] != e[0], c = p[1] != e[1];
-            if (!a && !c)
-                break;
-            Xapian::docid d = a && c ? std::min(*p[0], *p[1]) : a ? *p[0] : *p[1];
-            if (d > t.last)
+            Xapian::docid d = cur[0] && cur[1] ? std::min(cur[0], cur[1]) : cur[0] ? cur[0] : cur[1];
+            if (d == 0 || d > t.last)
                 break;
             Xapian::termcount wdf = 0;
             for (size_t i = 0; i < 2; i++) {
-                if (p[i] != e[i] && *p[i] == d) {
+                if (cur[i] == d) {
                     wdf += p[i].get_wdf();
                     ++p[i];
+                    cur[i] = p[i] != e ? *p[i] : 0;
                 }
             }
             wdf = std::min(wdf, t.doclen[d]);
