@@ -2059,50 +2059,87 @@ void count_with_spies(struct iqn_db *db, const struct iqn_query *q, const search
     }
 }
 
-/* Count every match of bits into spy, and keep the k first of those that pass every condition in
- * Xapian's order for sort: by weight (acc plus the tie-break weight) or by date, then by docid. */
-std::vector<std::pair<Xapian::docid, double>> best_of(const std::vector<uint64_t> &bits, CountSpy &spy,
-                                                     const std::vector<double> &acc, const facet_table &t,
-                                                     enum iqn_sort sort, size_t k)
-{
+/* The k first hits in Xapian's order for sort: by weight (the text's weight plus the tie-break
+ * weight) or by date (its rank in the facet table), then by docid. */
+class top_hits {
     struct hit {
         double key; /* larger first */
         Xapian::docid did;
         double weight;
     };
-    auto better = [](const hit &a, const hit &b) { return a.key > b.key || (a.key == b.key && a.did < b.did); };
+    static bool better(const hit &a, const hit &b) { return a.key > b.key || (a.key == b.key && a.did < b.did); }
+    const facet_table &t;
+    enum iqn_sort sort;
+    size_t k;
     std::vector<hit> heap; /* the worst kept on top */
-    heap.reserve(k);
+
+  public:
+    top_hits(const facet_table &table, enum iqn_sort order, size_t count) : t(table), sort(order), k(count)
+    {
+        heap.reserve(k);
+    }
+    /* Document d passes every condition and its text weighs w. */
+    void offer(Xapian::docid d, double w)
+    {
+        if (k == 0)
+            return;
+        hit h;
+        h.did = d;
+        if (sort == IQN_SORT_RELEVANCE) {
+            h.weight = w + t.tiebreak[d];
+            h.key = h.weight;
+        } else {
+            h.weight = w;
+            h.key = sort == IQN_SORT_DATE_DESC ? (double)t.sort_rank[d] : -(double)t.sort_rank[d];
+        }
+        if (heap.size() < k) {
+            heap.push_back(h);
+            std::push_heap(heap.begin(), heap.end(), better);
+        } else if (better(h, heap.front())) {
+            std::pop_heap(heap.begin(), heap.end(), better);
+            heap.back() = h;
+            std::push_heap(heap.begin(), heap.end(), better);
+        }
+    }
+    /* The hits from offset on: docid, weight. */
+    std::vector<std::pair<Xapian::docid, double>> page(size_t offset)
+    {
+        std::sort_heap(heap.begin(), heap.end(), better);
+        std::vector<std::pair<Xapian::docid, double>> out;
+        for (size_t i = offset; i < heap.size(); i++)
+            out.emplace_back(heap[i].did, heap[i].weight);
+        return out;
+    }
+};
+
+/* Count every match of bits into spy, and offer those that pass every condition to top with
+ * their weight in acc. */
+void count_and_rank(const std::vector<uint64_t> &bits, CountSpy &spy, const std::vector<double> &acc, top_hits &top)
+{
     for (size_t w = 0; w < bits.size(); w++) {
         for (uint64_t x = bits[w]; x; x &= x - 1) {
             Xapian::docid d = (Xapian::docid)(w * 64 + (size_t)__builtin_ctzll(x));
-            if (!spy.add(d) || k == 0)
-                continue;
-            hit h;
-            h.did = d;
-            if (sort == IQN_SORT_RELEVANCE) {
-                h.weight = acc[d] + t.tiebreak[d];
-                h.key = h.weight;
-            } else {
-                h.weight = acc[d];
-                h.key = sort == IQN_SORT_DATE_DESC ? (double)t.sort_rank[d] : -(double)t.sort_rank[d];
-            }
-            if (heap.size() < k) {
-                heap.push_back(h);
-                std::push_heap(heap.begin(), heap.end(), better);
-            } else if (better(h, heap.front())) {
-                std::pop_heap(heap.begin(), heap.end(), better);
-                heap.back() = h;
-                std::push_heap(heap.begin(), heap.end(), better);
-            }
+            if (spy.add(d))
+                top.offer(d, acc[d]);
         }
     }
-    std::sort_heap(heap.begin(), heap.end(), better);
-    std::vector<std::pair<Xapian::docid, double>> out;
-    for (const hit &h : heap)
-        out.emplace_back(h.did, h.weight);
-    return out;
 }
+
+/* The same from Xapian's matcher, for queries the posting-list pass cannot weigh (phrases and
+ * the like): one BM25 pass over every text match counts it and offers it with its weight. */
+class CountAndRankSpy : public Xapian::MatchSpy {
+    CountSpy &spy;
+    top_hits &top;
+
+  public:
+    CountAndRankSpy(CountSpy &count, top_hits &hits) : spy(count), top(hits) {}
+    void operator()(const Xapian::Document &doc, double wt) override
+    {
+        Xapian::docid d = doc.get_docid();
+        if (spy.add(d))
+            top.offer(d, wt);
+    }
+};
 
 /* Run st (text query and filters) for q: the page of hits, exact total, disjunctive facet counts,
  * snippets highlighted with the terms of hl_query. */
@@ -2129,17 +2166,29 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
          * (CountSpy), over posting-list bitmaps when the query allows, and then the page by BM25
          * from the same posting lists; otherwise the page alone from Xapian's ranked match. */
         CountSpy spy(*table, q, st.exclude_pairs);
+        top_hits top(*table, q->sort, (size_t)q->offset + q->limit);
         std::vector<uint64_t> bits;
         bool ranked = false;
         if (!st.has_date && tuned().own_ranking) {
             ranker rank(xdb, *table);
             if (rank.run(st.text, 1.0, true, bits)) {
+                count_and_rank(bits, spy, rank.acc, top);
                 ranked = true;
-                page = best_of(bits, spy, rank.acc, *table, q->sort, (size_t)q->offset + q->limit);
-                page.erase(page.begin(), page.begin() + std::min(page.size(), (size_t)q->offset));
             }
         }
-        if (!ranked) {
+        if (!ranked && tuned().own_ranking) {
+            /* One pass of the matcher for both, over the text matches without facet filters. */
+            Xapian::Enquire both(xdb);
+            both.set_weighting_scheme(Xapian::BM25Weight(tuned().bm25_k1, 0, 1, tuned().bm25_b, 0.5));
+            both.set_query(unranked_query(st));
+            CountAndRankSpy counter(spy, top);
+            both.add_matchspy(&counter);
+            both.get_mset(0, 0, all);
+            ranked = true;
+        }
+        if (ranked) {
+            page = top.page(q->offset);
+        } else {
             Xapian::MSet mset = enq.get_mset(q->offset, q->limit);
             for (auto m = mset.begin(); m != mset.end(); ++m)
                 page.emplace_back(*m, m.get_weight());
