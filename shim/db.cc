@@ -82,6 +82,20 @@ struct iqn_db {
     Xapian::rev table_rev = 0;
 };
 
+/* A term's posting list read into memory: docids and wdfs. */
+struct term_postings {
+    std::vector<Xapian::docid> did;
+    std::vector<Xapian::termcount> wdf;
+};
+
+/* Posting lists of common terms kept by a reader, so that the next query with the term reads two
+ * arrays instead of decoding the list again through Xapian's iterators (the biggest part of a
+ * search's cost once ranking and counting read posting lists). Bounded; emptied when full. */
+struct posting_cache {
+    std::unordered_map<std::string, std::shared_ptr<const term_postings>> lists;
+    size_t bytes = 0;
+};
+
 /* Facet columns held in memory for a reader of one local index: for each facet, each document's
  * codes as small integers (CSR: codes[offs[d] .. offs[d+1]) for docid d). Counting a match is then a
  * few array increments instead of reading a value slot and looking a string up in a map. */
@@ -101,6 +115,8 @@ struct facet_table {
     std::vector<uint32_t> doclen; /* last + 1 entries: each document's length, for BM25 */
     std::vector<double> bm25_len; /* last + 1 entries: BM25's k1 (normlen b + 1 - b) of each document */
     std::vector<uint32_t> sort_rank; /* last + 1 entries: place of the IQN_SLOT_SORT value in value order */
+    /* Filled by searches of this revision; a table belongs to one reader, used by one thread. */
+    mutable posting_cache postings;
 };
 
 struct iqn_stemmer {
@@ -1189,6 +1205,8 @@ struct tuning {
     int prf_min_docs = 1;                 /* candidate terms must be in this many top documents */
     int cross_language = 1;               /* also match stems of the other official language */
     int own_ranking = 1;                  /* BM25 from posting lists where it can (0: Xapian's matcher) */
+    double postings_cache_mb = 16;        /* posting lists of common terms kept by each reader */
+    double postings_cache_min = 1024;     /* postings a term needs to be kept */
 
     static double env(const char *name, double dflt)
     {
@@ -1206,6 +1224,8 @@ struct tuning {
         prf_min_docs = (int)env("IQN_PRF_MIN_DOCS", prf_min_docs);
         cross_language = (int)env("IQN_CROSS_LANGUAGE", cross_language);
         own_ranking = (int)env("IQN_OWN_RANKING", own_ranking);
+        postings_cache_mb = env("IQN_POSTINGS_CACHE_MB", postings_cache_mb);
+        postings_cache_min = env("IQN_POSTINGS_CACHE_MIN", postings_cache_min);
     }
 };
 
@@ -1763,6 +1783,38 @@ class ranker {
         return termweight * (wdf_double / (t.bm25_len[d] + wdf_double));
     }
 
+    /* term's posting list, from the reader's cache for a common term (read into it the first time),
+     * read afresh for a rare one, which costs little. */
+    std::shared_ptr<const term_postings> postings(const std::string &term, Xapian::doccount tf) const
+    {
+        const double common = tuned().postings_cache_min;
+        posting_cache &cache = t.postings;
+        if (tf >= common) {
+            auto it = cache.lists.find(term);
+            if (it != cache.lists.end())
+                return it->second;
+        }
+        auto list = std::make_shared<term_postings>();
+        list->did.reserve(tf);
+        list->wdf.reserve(tf);
+        const Xapian::PostingIterator end;
+        for (auto p = xdb.postlist_begin(term); p != end; ++p) {
+            list->did.push_back(*p);
+            list->wdf.push_back(p.get_wdf());
+        }
+        size_t bytes = list->did.size() * (sizeof(Xapian::docid) + sizeof(Xapian::termcount)) + term.size() + 64;
+        size_t budget = (size_t)(tuned().postings_cache_mb * 1024 * 1024);
+        if (tf >= common && bytes <= budget) {
+            if (cache.bytes + bytes > budget) {
+                cache.lists.clear(); /* lists in use live on through their shared_ptr */
+                cache.bytes = 0;
+            }
+            cache.lists.emplace(term, list);
+            cache.bytes += bytes;
+        }
+        return list;
+    }
+
     bool fresh(const Xapian::Query &leaf)
     {
         std::string term = *leaf.get_terms_begin();
@@ -1786,14 +1838,15 @@ class ranker {
             if (!fresh(q))
                 return false;
             const std::string term = *q.get_terms_begin();
-            double tw = term_weight(xdb.get_termfreq(term), factor);
-            const Xapian::PostingIterator end;
-            for (auto p = xdb.postlist_begin(term); p != end; ++p) {
-                Xapian::docid d = *p;
+            Xapian::doccount tf = xdb.get_termfreq(term);
+            double tw = term_weight(tf, factor);
+            auto list = postings(term, tf);
+            for (size_t i = 0, n = list->did.size(); i < n; i++) {
+                Xapian::docid d = list->did[i];
                 if (d > t.last)
                     break;
                 out[d >> 6] |= (uint64_t)1 << (d & 63);
-                acc[d] += part(tw, p.get_wdf(), d);
+                acc[d] += part(tw, list->wdf[i], d);
             }
             return true;
         }
@@ -1847,34 +1900,29 @@ class ranker {
                 return false;
             term[i] = *s.get_terms_begin();
         }
-        Xapian::doccount tf = xdb.get_termfreq(term[0]);
+        Xapian::doccount tfs[2] = {xdb.get_termfreq(term[0]), n == 2 ? xdb.get_termfreq(term[1]) : 0};
+        Xapian::doccount tf = tfs[0];
         if (n == 2) {
-            Xapian::doccount tf2 = xdb.get_termfreq(term[1]), size = xdb.get_doccount();
+            Xapian::doccount size = xdb.get_doccount();
             /* Xapian 1.4 OrPostList::get_termfreq_est_using_stats: independent terms */
-            double est = (double)tf + tf2 - ((double)tf * tf2 / size);
+            double est = (double)tfs[0] + tfs[1] - ((double)tfs[0] * tfs[1] / size);
             tf = static_cast<Xapian::doccount>(est + 0.5);
         }
         double tw = term_weight(tf, factor);
-        /* Merge the two posting lists, keeping each one's current docid (0 once it has ended). */
-        Xapian::PostingIterator p[2];
-        const Xapian::PostingIterator e;
-        Xapian::docid cur[2] = {0, 0};
-        for (size_t i = 0; i < n; i++) {
-            p[i] = xdb.postlist_begin(term[i]);
-            cur[i] = p[i] != e ? *p[i] : 0;
-        }
-        for (;;) {
-            Xapian::docid d = cur[0] && cur[1] ? std::min(cur[0], cur[1]) : cur[0] ? cur[0] : cur[1];
-            if (d == 0 || d > t.last)
+        /* Merge the two posting lists. */
+        std::shared_ptr<const term_postings> list[2] = {postings(term[0], tfs[0]), nullptr};
+        list[1] = n == 2 ? postings(term[1], tfs[1]) : std::make_shared<term_postings>();
+        const term_postings &a = *list[0], &c = *list[1];
+        size_t i = 0, j = 0, na = a.did.size(), nc = c.did.size();
+        while (i < na || j < nc) {
+            Xapian::docid d = j == nc || (i < na && a.did[i] < c.did[j]) ? a.did[i] : c.did[j];
+            if (d > t.last)
                 break;
             Xapian::termcount wdf = 0;
-            for (size_t i = 0; i < 2; i++) {
-                if (cur[i] == d) {
-                    wdf += p[i].get_wdf();
-                    ++p[i];
-                    cur[i] = p[i] != e ? *p[i] : 0;
-                }
-            }
+            if (i < na && a.did[i] == d)
+                wdf += a.wdf[i++];
+            if (j < nc && c.did[j] == d)
+                wdf += c.wdf[j++];
             wdf = std::min(wdf, t.doclen[d]);
             out[d >> 6] |= (uint64_t)1 << (d & 63);
             acc[d] += part(tw, wdf, d);

@@ -159,15 +159,9 @@ static struct iqn_result *search(struct iqn_db *db, const struct shard_case *c)
     return r;
 }
 
-static void compare_all(const char *single, const char *sharded, const char *suffix)
+/* Every case through handle a and handle b, result by result. */
+static void compare_handles(struct iqn_db *a, struct iqn_db *b, const char *suffix)
 {
-    struct iqn_db *a = NULL, *b = NULL;
-    struct iqn_error err;
-    if (iqn_db_open(single, IQN_DB_READ, &a, &err) != IQN_OK || iqn_db_open(sharded, IQN_DB_READ, &b, &err) != IQN_OK) {
-        check_report("shards-open", 0, err.message);
-        iqn_db_close(a);
-        return;
-    }
     static char da[65536], dbuf[65536];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char id[96];
@@ -181,6 +175,18 @@ static void compare_all(const char *single, const char *sharded, const char *suf
         iqn_result_free(ra);
         iqn_result_free(rb);
     }
+}
+
+static void compare_all(const char *single, const char *sharded, const char *suffix)
+{
+    struct iqn_db *a = NULL, *b = NULL;
+    struct iqn_error err;
+    if (iqn_db_open(single, IQN_DB_READ, &a, &err) != IQN_OK || iqn_db_open(sharded, IQN_DB_READ, &b, &err) != IQN_OK) {
+        check_report("shards-open", 0, err.message);
+        iqn_db_close(a);
+        return;
+    }
+    compare_handles(a, b, suffix);
     iqn_db_close(a);
     iqn_db_close(b);
 }
@@ -284,6 +290,11 @@ int main(void)
 {
     struct iqn_error err;
     char base[] = "/tmp/iqn-test-shards-XXXXXX";
+    /* A single index's reader keeps the posting lists of common terms; here every term counts as
+     * common and the cache holds a few lists at a time, so searches go through it, and through its
+     * emptying when full, and must still give the sharded index's results. */
+    setenv("IQN_POSTINGS_CACHE_MIN", "1", 1);
+    setenv("IQN_POSTINGS_CACHE_MB", "0.004", 1);
     if (iqn_vocab_load(IQN_TEST_VOCAB_DIR, &vocab, &err) != IQN_OK || !mkdtemp(base)) {
         printf("FAIL setup: %s\n0 passed, 1 failed\n", err.message);
         return 1;
@@ -328,6 +339,12 @@ int main(void)
     /* The folder and the stub file itself both open the sharded index. */
     compare_all(single, stub, "-via-stub");
 
+    /* A reader that has searched (and kept posting lists) before the changes, reopened after them. */
+    struct iqn_db *kept = NULL;
+    check_int("shards-open-kept", IQN_OK, iqn_db_open(single, IQN_DB_READ, &kept, &err));
+    for (size_t i = 0; kept && i < sizeof cases / sizeof cases[0]; i++)
+        iqn_result_free(search(kept, &cases[i]));
+
     /* Updates and deletes reach the right shard; pairs stay paired across shards. */
     change(w1, "single");
     check_int("shards-deletes-found", 2, change(w2, "sharded"));
@@ -338,6 +355,14 @@ int main(void)
     iqn_db_close(w1);
     iqn_db_close(w2);
     compare_all(single, sharded, "-after-changes");
+    int moved = 0;
+    check_int("shards-reopen-kept", IQN_OK, kept ? iqn_db_reopen(kept, &moved, &err) : IQN_EINVAL);
+    CHECK("shards-kept-moved", moved);
+    struct iqn_db *fresh = NULL;
+    if (kept && iqn_db_open(sharded, IQN_DB_READ, &fresh, &err) == IQN_OK)
+        compare_handles(kept, fresh, "-reopened");
+    iqn_db_close(fresh);
+    iqn_db_close(kept);
     test_bulk(base, single);
 
     /* A writer cannot open remote shards. */
