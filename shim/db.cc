@@ -2127,10 +2127,12 @@ class top_hits {
         heap.reserve(k);
     }
     /* Document d passes every condition and its text weighs w. */
-    void offer(Xapian::docid d, double w)
+    inline __attribute__((always_inline)) void offer(Xapian::docid d, double w)
     {
         if (k == 0)
             return;
+        if (sort == IQN_SORT_RELEVANCE && heap.size() == k && w + t.tiebreak[d] < heap.front().key)
+            return; /* the common case once the heap is full */
         hit h;
         h.did = d;
         if (sort == IQN_SORT_RELEVANCE) {
