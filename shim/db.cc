@@ -1554,16 +1554,28 @@ std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb)
     }
     /* Date order as a number a document: equal values share a rank; no value sorts first, as an
      * empty one does in Xapian's sort by value. */
-    std::vector<std::pair<std::string, Xapian::docid>> keys;
-    for (auto v = xdb.valuestream_begin(IQN_SLOT_SORT); v != xdb.valuestream_end(IQN_SLOT_SORT); ++v)
-        if (v.get_docid() <= t->last)
-            keys.emplace_back(*v, v.get_docid());
-    std::sort(keys.begin(), keys.end());
+    struct sort_key {
+        uint64_t head; /* the value's first 8 bytes, big-endian: most comparisons end here */
+        Xapian::docid did;
+        std::string value;
+    };
+    std::vector<sort_key> keys;
+    for (auto v = xdb.valuestream_begin(IQN_SLOT_SORT); v != xdb.valuestream_end(IQN_SLOT_SORT); ++v) {
+        if (v.get_docid() > t->last)
+            continue;
+        sort_key k{0, v.get_docid(), *v};
+        for (size_t i = 0; i < 8; i++)
+            k.head = k.head << 8 | (i < k.value.size() ? (unsigned char)k.value[i] : 0u);
+        keys.push_back(std::move(k));
+    }
+    std::sort(keys.begin(), keys.end(), [](const sort_key &a, const sort_key &b) {
+        return a.head != b.head ? a.head < b.head : a.value < b.value;
+    });
     t->sort_rank.assign((size_t)t->last + 1, 0);
     for (size_t i = 0, rank = 0; i < keys.size(); i++) {
-        if (i == 0 || keys[i].first != keys[i - 1].first)
+        if (i == 0 || keys[i].value != keys[i - 1].value)
             rank++;
-        t->sort_rank[keys[i].second] = (uint32_t)rank;
+        t->sort_rank[keys[i].did] = (uint32_t)rank;
     }
     t->doclen.assign((size_t)t->last + 1, 0);
     for (auto p = xdb.postlist_begin(std::string()); p != xdb.postlist_end(std::string()); ++p)
