@@ -2136,7 +2136,7 @@ class top_hits {
   public:
     top_hits(const facet_table &table, enum iqn_sort order, size_t count) : t(table), sort(order), k(count)
     {
-        heap.reserve(k);
+        heap.reserve(std::min(k, (size_t)1024)); /* a deep page grows it, up to the matches there are */
     }
     /* Document d passes every condition and its text weighs w. */
     inline __attribute__((always_inline)) void offer(Xapian::docid d, double w)

@@ -131,6 +131,8 @@ static const struct shard_case cases[] = {
     {"shards-deep-page", "program OR assessment", "en", NULL, NULL, IQN_SORT_RELEVANCE, 20, 25},
     {"shards-words-date", "credential nurses", "en", "ON", NULL, IQN_SORT_DATE_DESC, 0, 30},
     {"shards-words-date-asc", "program assessment", "fr", NULL, "licensure", IQN_SORT_DATE_ASC, 3, 30},
+    {"shards-past-the-end", "program", "en", NULL, NULL, IQN_SORT_RELEVANCE, 3000000000u, 10},
+    {"shards-phrase-past-the-end", "\"credential assessment\"", "en", NULL, NULL, IQN_SORT_DATE_DESC, 3000000000u, 10},
 };
 
 static struct iqn_result *search(struct iqn_db *db, const struct shard_case *c)
