@@ -73,10 +73,11 @@ static void floor_close(void *state)
     free(st);
 }
 
-/* A result as one line: the query, total, each hit's id, score and snippet, each facet's counts. */
+/* A result as one line: the query, total, did_you_mean, each hit's id, score and snippet, each
+ * facet's counts. */
 static void dump_result(FILE *out, const struct bench_query *bq, const struct iqn_result *r)
 {
-    fprintf(out, "%s\ttotal=%llu", bq->line, r->total);
+    fprintf(out, "%s\ttotal=%llu dym=%s", bq->line, r->total, r->did_you_mean ? r->did_you_mean : "");
     for (size_t i = 0; i < r->nhits; i++)
         fprintf(out, " %s:%.9f:%s", iqn_record_get(r->hits[i].record, IQN_F_ID), r->hits[i].score,
                 r->hits[i].snippet ? r->hits[i].snippet : "");

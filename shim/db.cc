@@ -1384,6 +1384,21 @@ void lower_words(std::string &text)
     }
 }
 
+bool word_known(Xapian::Database &xdb, const std::string &w);
+
+/* Some word of text, not a field name, that the index does not know (as suggestion() judges). */
+bool has_unknown_word(Xapian::Database &xdb, const char *text)
+{
+    std::string folded = fold(text, std::strlen(text), 1);
+    size_t pos = 0, start, len;
+    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len)) {
+        bool field = start + len < folded.size() && folded[start + len] == ':';
+        if (!field && !word_known(xdb, folded.substr(start, len)))
+            return true;
+    }
+    return false;
+}
+
 Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected)
 {
     if (blank(q->text))
@@ -1397,8 +1412,12 @@ Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::s
     if (q->partial)
         flags |= Xapian::QueryParser::FLAG_PARTIAL;
     const char *lang = q->lang && std::strcmp(q->lang, "fr") == 0 ? "fr" : "en";
-    Xapian::Query parsed = parse_in(db, text, lang, flags | (q->spelling ? (unsigned)Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0u),
-                                    q->spelling ? corrected : nullptr);
+    /* Xapian's spelling correction looks every word up in the spelling table, at some cost, but
+     * did_you_mean only ever replaces words the index does not know (suggestion()): ask for it
+     * only when the query has one. */
+    bool spelling = q->spelling && has_unknown_word(db, q->text);
+    Xapian::Query parsed = parse_in(db, text, lang, flags | (spelling ? (unsigned)Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0u),
+                                    spelling ? corrected : nullptr);
     if (tuned().cross_language) {
         /* Also match words stemmed the other official language's way. */
         Xapian::Query other = parse_in(db, text, lang[0] == 'f' ? "en" : "fr", flags, nullptr);
