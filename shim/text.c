@@ -184,10 +184,22 @@ int iqn_text_fold(const char *s, size_t len, int lower, struct iqn_buf *out)
     return iqn_buf_failed(out) ? -1 : 0;
 }
 
+static int ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 int iqn_text_next_word(const char *s, size_t len, size_t *pos, size_t *start, size_t *wlen)
 {
     size_t i = *pos, n;
     while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) { /* ASCII without decoding: most of the text */
+            if (ascii_alnum(c))
+                break;
+            i++;
+            continue;
+        }
         uint32_t cp = iqn_utf8_decode(s + i, len - i, &n);
         if (is_word_cp(cp))
             break;
@@ -199,6 +211,13 @@ int iqn_text_next_word(const char *s, size_t len, size_t *pos, size_t *start, si
     }
     *start = i;
     while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80 && ascii_alnum(c)) {
+            i++;
+            continue;
+        }
+        if (c < 0x80 && c != '\'')
+            break;
         uint32_t cp = iqn_utf8_decode(s + i, len - i, &n);
         if (is_word_cp(cp)) {
             i += n;

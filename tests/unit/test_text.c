@@ -112,6 +112,12 @@ static const struct word_case word_cases[] = {
     {"word-10", "a — b", "a|b"},
     {"word-11", "<script>alert(1)</script>", "script|alert|1|script"},
     {"word-12", "'quoted'", "quoted"},
+    /* ASCII and other letters mixed (the ASCII fast path hands over to decoding and back) */
+    {"word-13", "caféS'x naïve", "caféS'x|naïve"},
+    {"word-14", "x' 'y a'b'c", "x|y|a'b'c"},
+    {"word-15", "\tab\ncd_ef", "ab|cd|ef"},
+    {"word-16", "ÉTÉ2026 über’s", "ÉTÉ2026|über’s"},
+    {"word-17", "é'x ’y", "é'x|y"},
 };
 
 static void test_fold(void)
