@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -88,13 +89,56 @@ struct term_postings {
     std::vector<Xapian::termcount> wdf;
 };
 
-/* Posting lists of common terms kept by a reader, so that the next query with the term reads two
- * arrays instead of decoding the list again through Xapian's iterators (the biggest part of a
- * search's cost once ranking and counting read posting lists). Bounded; emptied when full. */
-struct posting_cache {
-    std::unordered_map<std::string, std::shared_ptr<const term_postings>> lists;
+/* Posting lists of common terms kept in memory for every reader of the process, so that the next
+ * query with the term reads two arrays instead of decoding the list again through Xapian's
+ * iterators (the biggest part of a search's cost once ranking and counting read posting lists).
+ * Keyed by index (path, UUID), revision and term, so a reader never sees another revision's list;
+ * bounded, least recently used first out. Lists are immutable once in: readers share them. */
+class posting_cache {
+    struct entry {
+        std::shared_ptr<const term_postings> list;
+        std::list<std::string>::iterator used; /* place in order */
+        size_t bytes;
+    };
+    std::mutex mu;
+    std::unordered_map<std::string, entry> lists;
+    std::list<std::string> order; /* most recently used first */
     size_t bytes = 0;
+
+  public:
+    std::shared_ptr<const term_postings> find(const std::string &key)
+    {
+        std::lock_guard<std::mutex> lk(mu);
+        auto it = lists.find(key);
+        if (it == lists.end())
+            return nullptr;
+        order.splice(order.begin(), order, it->second.used);
+        return it->second.list;
+    }
+    void add(const std::string &key, std::shared_ptr<const term_postings> list, size_t size, size_t budget)
+    {
+        if (size > budget)
+            return;
+        std::lock_guard<std::mutex> lk(mu);
+        if (lists.count(key))
+            return; /* another reader got there first */
+        while (bytes + size > budget && !order.empty()) {
+            auto old = lists.find(order.back());
+            bytes -= old->second.bytes;
+            lists.erase(old); /* readers using the list keep it through their shared_ptr */
+            order.pop_back();
+        }
+        order.push_front(key);
+        lists.emplace(key, entry{std::move(list), order.begin(), size});
+        bytes += size;
+    }
 };
+
+posting_cache &shared_postings()
+{
+    static posting_cache cache; /* thread-safe initialisation */
+    return cache;
+}
 
 /* Facet columns held in memory for a reader of one local index: for each facet, each document's
  * codes as small integers (CSR: codes[offs[d] .. offs[d+1]) for docid d). Counting a match is then a
@@ -115,8 +159,7 @@ struct facet_table {
     std::vector<uint32_t> doclen; /* last + 1 entries: each document's length, for BM25 */
     std::vector<double> bm25_len; /* last + 1 entries: BM25's k1 (normlen b + 1 - b) of each document */
     std::vector<uint32_t> sort_rank; /* last + 1 entries: place of the IQN_SLOT_SORT value in value order */
-    /* Filled by searches of this revision; a table belongs to one reader, used by one thread. */
-    mutable posting_cache postings;
+    std::string postings_key; /* index path, UUID and revision: the prefix of its posting_cache keys */
 };
 
 struct iqn_stemmer {
@@ -1205,7 +1248,7 @@ struct tuning {
     int prf_min_docs = 1;                 /* candidate terms must be in this many top documents */
     int cross_language = 1;               /* also match stems of the other official language */
     int own_ranking = 1;                  /* BM25 from posting lists where it can (0: Xapian's matcher) */
-    double postings_cache_mb = 16;        /* posting lists of common terms kept by each reader */
+    double postings_cache_mb = 128;       /* posting lists of common terms kept, for all readers */
     double postings_cache_min = 1024;     /* postings a term needs to be kept */
 
     static double env(const char *name, double dflt)
@@ -1512,9 +1555,10 @@ void fill_facets(struct iqn_result *res, int f, Xapian::ValueCountMatchSpy &spy)
 }
 
 /* Read every facet value slot of xdb into a facet_table. */
-std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb)
+std::shared_ptr<const facet_table> build_table(Xapian::Database &xdb, const std::string &path)
 {
     auto t = std::make_shared<facet_table>();
+    t->postings_key = path + '\0' + xdb.get_uuid() + '\0' + std::to_string(xdb.get_revision()) + '\0';
     t->last = xdb.get_lastdocid();
     for (int f = 0; f < IQN_FACET_COUNT; f++) {
         std::map<std::string, uint16_t> ids;
@@ -1620,7 +1664,7 @@ const facet_table *table_for(struct iqn_db *db)
         return nullptr;
     Xapian::rev rev = db->db->get_revision();
     if (!db->table || rev != db->table_rev) {
-        db->table = build_table(*db->db);
+        db->table = build_table(*db->db, db->path);
         db->table_rev = rev;
     }
     return db->table.get();
@@ -1814,16 +1858,16 @@ class ranker {
         return termweight * (wdf_double / (t.bm25_len[d] + wdf_double));
     }
 
-    /* term's posting list, from the reader's cache for a common term (read into it the first time),
-     * read afresh for a rare one, which costs little. */
+    /* term's posting list: from the process's cache for a common term (read into it the first
+     * time), read afresh for a rare one, which costs little. */
     std::shared_ptr<const term_postings> postings(const std::string &term, Xapian::doccount tf) const
     {
         const double common = tuned().postings_cache_min;
-        posting_cache &cache = t.postings;
+        std::string key;
         if (tf >= common) {
-            auto it = cache.lists.find(term);
-            if (it != cache.lists.end())
-                return it->second;
+            key = t.postings_key + term;
+            if (auto cached = shared_postings().find(key))
+                return cached;
         }
         auto list = std::make_shared<term_postings>();
         list->did.reserve(tf);
@@ -1833,15 +1877,9 @@ class ranker {
             list->did.push_back(*p);
             list->wdf.push_back(p.get_wdf());
         }
-        size_t bytes = list->did.size() * (sizeof(Xapian::docid) + sizeof(Xapian::termcount)) + term.size() + 64;
-        size_t budget = (size_t)(tuned().postings_cache_mb * 1024 * 1024);
-        if (tf >= common && bytes <= budget) {
-            if (cache.bytes + bytes > budget) {
-                cache.lists.clear(); /* lists in use live on through their shared_ptr */
-                cache.bytes = 0;
-            }
-            cache.lists.emplace(term, list);
-            cache.bytes += bytes;
+        if (tf >= common) {
+            size_t bytes = list->did.size() * (sizeof(Xapian::docid) + sizeof(Xapian::termcount)) + key.size() + 96;
+            shared_postings().add(key, list, bytes, (size_t)(tuned().postings_cache_mb * 1024 * 1024));
         }
         return list;
     }

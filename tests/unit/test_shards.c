@@ -4,6 +4,7 @@
  * first import built in parallel parts (iqn_db_bulk), compared the same way. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,82 @@ static void compare_all(const char *single, const char *sharded, const char *suf
     iqn_db_close(b);
 }
 
+/* Readers on several threads share the posting-list cache (here tiny, so lists are added and
+ * pushed out all the time): each thread's results must stay those of a lone reader. */
+#define CONCURRENT_THREADS 3
+#define CONCURRENT_ROUNDS 15
+#define NCASES (sizeof cases / sizeof cases[0])
+
+struct concurrent_run {
+    const char *path;
+    char (*want)[65536]; /* NCASES expected descriptions */
+    int mismatches, errors;
+};
+
+static void *concurrent_reader(void *arg)
+{
+    struct concurrent_run *run = arg;
+    struct iqn_db *db = NULL;
+    struct iqn_error err;
+    static _Thread_local char got[65536];
+    if (iqn_db_open(run->path, IQN_DB_READ, &db, &err) != IQN_OK) {
+        run->errors++;
+        return NULL;
+    }
+    for (int round = 0; round < CONCURRENT_ROUNDS; round++) {
+        for (size_t i = 0; i < NCASES; i++) {
+            const struct shard_case *c = &cases[(i + (size_t)round) % NCASES];
+            struct iqn_result *r = search(db, c);
+            if (!r) {
+                run->errors++;
+                continue;
+            }
+            describe(r, got, sizeof got);
+            if (strcmp(got, run->want[(i + (size_t)round) % NCASES]) != 0)
+                run->mismatches++;
+            iqn_result_free(r);
+        }
+    }
+    iqn_db_close(db);
+    return NULL;
+}
+
+static void test_concurrent_readers(const char *single)
+{
+    static char want[NCASES][65536];
+    struct iqn_db *db = NULL;
+    struct iqn_error err;
+    if (iqn_db_open(single, IQN_DB_READ, &db, &err) != IQN_OK) {
+        check_report("concurrent-open", 0, err.message);
+        return;
+    }
+    for (size_t i = 0; i < NCASES; i++) {
+        struct iqn_result *r = search(db, &cases[i]);
+        want[i][0] = '\0';
+        if (r)
+            describe(r, want[i], sizeof want[i]);
+        iqn_result_free(r);
+    }
+    iqn_db_close(db);
+    pthread_t th[CONCURRENT_THREADS];
+    struct concurrent_run runs[CONCURRENT_THREADS];
+    int started = 0;
+    for (int i = 0; i < CONCURRENT_THREADS; i++) {
+        runs[i] = (struct concurrent_run){single, want, 0, 0};
+        if (pthread_create(&th[i], NULL, concurrent_reader, &runs[i]) == 0)
+            started++;
+    }
+    int mismatches = 0, errors = 0;
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        mismatches += runs[i].mismatches;
+        errors += runs[i].errors;
+    }
+    check_int("concurrent-threads", CONCURRENT_THREADS, started);
+    check_int("concurrent-errors", 0, errors);
+    check_int("concurrent-same-results", 0, mismatches);
+}
+
 /* The same updates and deletes for every layout; returns how many of the deletes found their record. */
 static int change(struct iqn_db *w, const char *layout)
 {
@@ -338,6 +415,7 @@ int main(void)
         CHECK(id, st.doccount > 5 && st.doccount < 60);
     }
     compare_all(single, sharded, "");
+    test_concurrent_readers(single);
     /* The folder and the stub file itself both open the sharded index. */
     compare_all(single, stub, "-via-stub");
 
