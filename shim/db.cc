@@ -1831,6 +1831,7 @@ class ranker {
     const facet_table &t;
     double k1, ndocs;
     std::set<std::string> seen; /* a term twice in a query has a query frequency this does not model */
+    std::set<std::string> unweighted; /* terms only matched (below FILTER, AND_NOT): they count too */
 
   public:
     std::vector<double> acc; /* by docid: the sum of the weights of the terms it matched */
@@ -1891,14 +1892,29 @@ class ranker {
         return !term.empty() && leaf.get_description().find('#') == std::string::npos && seen.insert(term).second;
     }
 
+    /* The whole text query q: its matches into out and their weights into acc; false when only the
+     * matcher can weigh it. */
+    bool rank(const Xapian::Query &q, std::vector<uint64_t> &out)
+    {
+        if (!run(q, 1.0, true, out))
+            return false;
+        for (const std::string &term : unweighted)
+            if (seen.count(term))
+                return false; /* also weighted: its query frequency is more than 1 */
+        return true;
+    }
+
     /* Bits of the documents q matches, as match_bits, adding each weighted term's weight into acc.
      * must: every document of the final match matches q, so a term's weight counts wherever the
      * term is (true at the top, and below AND and the first subquery of FILTER, AND_NOT and
      * AND_MAYBE); below OR only terms and ORs of them qualify. False for what the matcher must do. */
     bool run(const Xapian::Query &q, double factor, bool must, std::vector<uint64_t> &out)
     {
-        if (factor == 0)
+        if (factor == 0) {
+            for (auto term = q.get_unique_terms_begin(); term != q.get_unique_terms_end(); ++term)
+                unweighted.insert(*term);
             return match_bits(xdb, q, t.last, out);
+        }
         out.assign((size_t)t.last / 64 + 1, 0);
         switch (q.get_type()) {
         case Xapian::Query::LEAF_MATCH_NOTHING:
@@ -2290,7 +2306,7 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
         bool ranked = false;
         if (!st.has_date && tuned().own_ranking) {
             ranker rank(xdb, *table);
-            if (rank.run(st.text, 1.0, true, bits)) {
+            if (rank.rank(st.text, bits)) {
                 count_and_rank(bits, spy, rank.acc, top);
                 ranked = true;
             }

@@ -129,6 +129,7 @@ static const struct shard_case cases[] = {
     {"shards-and", "credential AND assessment", "fr", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
     {"shards-typed-filter", "program lang:fr", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
     {"shards-repeated", "nurses nurses assessment", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-weighted-and-excluded", "nurses assessment -nurses", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
     {"shards-deep-page", "program OR assessment", "en", NULL, NULL, IQN_SORT_RELEVANCE, 20, 25},
     {"shards-words-date", "credential nurses", "en", "ON", NULL, IQN_SORT_DATE_DESC, 0, 30},
     {"shards-words-date-asc", "program assessment", "fr", NULL, "licensure", IQN_SORT_DATE_ASC, 3, 30},
