@@ -35,6 +35,15 @@
 #include "stopwords.h"
 #include "text.h"
 
+/* The English and French stemmers a TermGenerator indexes with, each remembering the stems it has
+ * made (stemming was a tenth of an import's work, and records repeat their words). Owned beside
+ * the TermGenerator, used by the same thread. */
+struct index_stems {
+    Xapian::Stem en, fr;
+    index_stems();
+    Xapian::Stem get(const char *lang) const;
+};
+
 /* A first import into an empty index, built in parallel: see "Bulk build" below. */
 /* A record encoded for storage, with its translation's when its document carries that text, and
  * the content hash of the two. */
@@ -54,6 +63,7 @@ struct iqn_bulk_part {
     std::string path;
     std::unique_ptr<Xapian::WritableDatabase> wdb;
     Xapian::TermGenerator tg;
+    index_stems stems;
     std::thread thread;
     std::mutex mu;
     std::condition_variable work, space;
@@ -76,6 +86,7 @@ struct iqn_db {
     std::vector<std::unique_ptr<Xapian::WritableDatabase>> shards; /* writers: one per shard (1 unsharded) */
     std::string path;
     Xapian::TermGenerator tg;
+    index_stems stems;
     const struct iqn_vocab *vocab = nullptr; /* labels to index, writers only */
     bool remote = false;                     /* some shard is served by xapian-tcpsrv */
     bool single = false;                     /* a reader of one local index (not a stub) */
@@ -255,6 +266,31 @@ Xapian::Stem stemmer_for(const char *lang)
     return Xapian::Stem();
 }
 
+/* A stemmer that remembers what it has made, up to a bound. */
+class CachedStem : public Xapian::StemImplementation {
+    Xapian::Stem inner;
+    std::string name;
+    std::unordered_map<std::string, std::string> made;
+
+  public:
+    CachedStem(Xapian::Stem stem, const char *description) : inner(std::move(stem)), name(description) {}
+    std::string operator()(const std::string &word) override
+    {
+        auto it = made.find(word);
+        if (it != made.end())
+            return it->second;
+        if (made.size() >= 50000)
+            made.clear(); /* a bound on memory: a few MB */
+        std::string stem = inner(word);
+        made.emplace(word, stem);
+        return stem;
+    }
+    std::string get_description() const override
+    {
+        return name;
+    }
+};
+
 /* Stop word lists: per language for indexing, both together for queries (a query may be in either). */
 const Xapian::Stopper *stopper_for(const char *lang)
 {
@@ -363,7 +399,8 @@ Xapian::Database &home_of(struct iqn_db *db, const char *id)
 
 /* Index the English and French labels of the record's codes, each with its own language's
  * stemmer, so that a query naming a province, profession or topic in either language finds it. */
-void index_labels(Xapian::TermGenerator &tg, const struct iqn_vocab *vocab, const struct iqn_record *r)
+void index_labels(Xapian::TermGenerator &tg, const index_stems &stems, const struct iqn_vocab *vocab,
+                  const struct iqn_record *r)
 {
     static const char *const langs[2] = {"en", "fr"};
     for (int f = 0; f < IQN_FACET_COUNT; f++) {
@@ -371,7 +408,7 @@ void index_labels(Xapian::TermGenerator &tg, const struct iqn_vocab *vocab, cons
             continue;
         const struct iqn_strlist *l = &r->f[iqn_facets[f].field];
         for (int lang = 0; lang < 2; lang++) {
-            tg.set_stemmer(stemmer_for(langs[lang]));
+            tg.set_stemmer(stems.get(langs[lang]));
             tg.set_stopper(stopper_for(langs[lang]));
             for (size_t i = 0; i < l->n; i++) {
                 const struct iqn_vocab_entry *e = iqn_vocab_find(vocab, f, l->v[i]);
@@ -385,10 +422,10 @@ void index_labels(Xapian::TermGenerator &tg, const struct iqn_vocab *vocab, cons
 }
 
 /* Index the free-text fields of r into the document the term generator is on, with r's language. */
-void index_text_fields(Xapian::TermGenerator &tg, const struct iqn_record *r)
+void index_text_fields(Xapian::TermGenerator &tg, const index_stems &stems, const struct iqn_record *r)
 {
     const char *lang = iqn_record_get(r, IQN_F_LANG);
-    tg.set_stemmer(stemmer_for(lang));
+    tg.set_stemmer(stems.get(lang));
     tg.set_stopper(stopper_for(lang));
     for (int f = 0; f < IQN_F_COUNT; f++) {
         const struct iqn_field_info *fi = &iqn_fields[f];
@@ -446,18 +483,18 @@ encoded encode_pair(const struct iqn_record *r, const struct iqn_record *partner
  * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
  * both records of a pair then match the same queries, and a search shows the one in the reader's
  * language by leaving out paired records in the other language (see docs/DESIGN.md). */
-Xapian::Document build_document(Xapian::TermGenerator &tg, const struct iqn_vocab *vocab, const struct iqn_record *r,
-                                const struct iqn_record *partner, const encoded &e)
+Xapian::Document build_document(Xapian::TermGenerator &tg, const index_stems &stems, const struct iqn_vocab *vocab,
+                                const struct iqn_record *r, const struct iqn_record *partner, const encoded &e)
 {
     Xapian::Document doc;
     tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
     tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
     tg.set_document(doc);
-    index_text_fields(tg, r);
+    index_text_fields(tg, stems, r);
     if (vocab)
-        index_labels(tg, vocab, r);
+        index_labels(tg, stems, vocab, r);
     if (partner) {
-        index_text_fields(tg, partner);
+        index_text_fields(tg, stems, partner);
         doc.add_boolean_term(IQN_TERM_PAIRED);
     }
     const char *id = iqn_record_get(r, IQN_F_ID);
@@ -502,7 +539,7 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, c
         db->tg.set_database(shard_of(db, iqn_record_get(r, IQN_F_ID)));
     encoded e = encode_pair(r, partner);
     hash = e.hash;
-    return build_document(db->tg, db->vocab, r, partner, e);
+    return build_document(db->tg, db->stems, db->vocab, r, partner, e);
 }
 
 /* Decode a stored record into a new record; throws on failure. */
@@ -620,7 +657,7 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
             if (job.put) {
                 record_ptr r(decode_data(job.enc.data), iqn_record_free);
                 record_ptr partner(job.enc.has_partner ? decode_data(job.enc.partner) : nullptr, iqn_record_free);
-                Xapian::Document doc = build_document(p->tg, vocab, r.get(), partner.get(), job.enc);
+                Xapian::Document doc = build_document(p->tg, p->stems, vocab, r.get(), partner.get(), job.enc);
                 /* Spelling data: the words (unprefixed terms) counted here and added once per word
                  * at each commit, where the TermGenerator would add every occurrence one by one. */
                 for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -788,6 +825,21 @@ enum iqn_upsert_result classify(Xapian::Database &xdb, const std::string &idterm
 }
 
 } // namespace
+
+
+index_stems::index_stems()
+    : en(new CachedStem(stemmer_for("en"), "english")), fr(new CachedStem(stemmer_for("fr"), "french, folded"))
+{
+}
+
+Xapian::Stem index_stems::get(const char *lang) const
+{
+    if (lang && std::strcmp(lang, "fr") == 0)
+        return fr;
+    if (lang && std::strcmp(lang, "en") == 0)
+        return en;
+    return Xapian::Stem();
+}
 
 extern "C" {
 
