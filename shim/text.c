@@ -108,10 +108,25 @@ static int is_word_cp(uint32_t cp)
     return 1;
 }
 
+static int ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 /* Length of an elided prefix at the start of a word at s ("l'", "qu’"), including the
  * apostrophe, when a letter follows; 0 otherwise. */
 static size_t elision_len(const char *s, size_t len)
 {
+    /* Quick refusal, as most words are not elided: every elision starts with one of these
+     * letters, and its apostrophe (', or the first byte of U+2018, U+2019 or U+02BC) comes
+     * within its first 7 bytes. */
+    if (!strchr("ldqjnscmtp", s[0] | 0x20))
+        return 0;
+    size_t k = 1, lim = len < 8 ? len : 8;
+    while (k < lim && s[k] != '\'' && (unsigned char)s[k] != 0xE2 && (unsigned char)s[k] != 0xCA)
+        k++;
+    if (k == lim)
+        return 0;
     for (size_t e = 0; e < sizeof elisions / sizeof elisions[0]; e++) {
         size_t el = strlen(elisions[e]);
         if (len <= el)
@@ -147,12 +162,30 @@ int iqn_text_fold(const char *s, size_t len, int lower, struct iqn_buf *out)
             }
         }
         if (c < 0x80) {
-            char ch = (char)c;
-            if (lower && ch >= 'A' && ch <= 'Z')
-                ch = (char)(ch + 32);
-            iqn_buf_addc(out, ch);
-            prev_word = is_word_cp(c) || c == '\'';
-            i++;
+            /* A run of ASCII, copied a block at a time. */
+            char run[256];
+            size_t n = 0;
+            while (i < len && (c = (unsigned char)s[i]) < 0x80) {
+                if (!prev_word && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+                    size_t el = elision_len(s + i, len - i);
+                    if (el) {
+                        i += el;
+                        break; /* what follows the apostrophe may not be ASCII */
+                    }
+                }
+                char ch = (char)c;
+                if (lower && ch >= 'A' && ch <= 'Z')
+                    ch = (char)(ch + 32);
+                run[n++] = ch;
+                if (n == sizeof run) {
+                    iqn_buf_add(out, run, n);
+                    n = 0;
+                }
+                prev_word = ascii_alnum(c) || c == '\'';
+                i++;
+            }
+            if (n)
+                iqn_buf_add(out, run, n);
             continue;
         }
         size_t n;
@@ -182,11 +215,6 @@ int iqn_text_fold(const char *s, size_t len, int lower, struct iqn_buf *out)
     if (!out->data)
         iqn_buf_add(out, "", 0);
     return iqn_buf_failed(out) ? -1 : 0;
-}
-
-static int ascii_alnum(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
 int iqn_text_next_word(const char *s, size_t len, size_t *pos, size_t *start, size_t *wlen)

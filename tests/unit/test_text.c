@@ -30,6 +30,17 @@ static const struct fold_case fold_cases[] = {
     {"fr-elision-inner-2", 1, "aujourd’hui", "aujourd'hui"},
     {"fr-elision-end-1", 1, "l'", "l'"},
     {"fr-elision-digit-1", 1, "l'2020", "l'2020"},
+    /* the longest elisions (apostrophe 6 bytes in), apostrophes of every kind, and long ASCII runs */
+    {"fr-elision-12", 1, "presqu’île lorsqu'il puisqu\xca\xbcon quoiqu‘ils", "ile il on ils"},
+    {"fr-elision-13", 0, "C'est l'ÉTAT, d'accord; t'as m'a s'il n'est", "est ETAT, accord; as a il est"},
+    {"fr-elision-14", 1, "parlons-en: plan'", "parlons-en: plan'"},
+    {"ascii-run-1", 1,
+     "A Long Run Of Plain ASCII Words That Crosses The Copy Block: Alpha Beta Gamma Delta Epsilon Zeta Eta "
+     "Theta Iota Kappa Lambda Mu Nu Xi Omicron Pi Rho Sigma Tau Upsilon Phi Chi Psi Omega, Then d'Accord. "
+     "Again: Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa Lambda Mu Nu Xi Omicron Pi Rho.",
+     "a long run of plain ascii words that crosses the copy block: alpha beta gamma delta epsilon zeta eta "
+     "theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega, then accord. "
+     "again: alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho."},
     {"en-apostrophe-1", 1, "don't", "don't"},
     {"en-apostrophe-2", 1, "nurse’s", "nurse's"},
     {"accent-1", 0, "École", "Ecole"},
