@@ -2328,6 +2328,28 @@ class CountAndRankSpy : public Xapian::MatchSpy {
     }
 };
 
+/* The ranking's weighting scheme: BM25 with the tuned parameters (k2 0, k3 1, min_normlen 0.5). */
+Xapian::BM25Weight bm25()
+{
+    return Xapian::BM25Weight(tuned().bm25_k1, 0, 1, tuned().bm25_b, 0.5);
+}
+
+/* Xapian's ranked match for q's page: in q's order, over st with every filter. */
+std::unique_ptr<Xapian::Enquire> ranked_enquire(struct iqn_db *db, const struct iqn_query *q, const search_state &st)
+{
+    std::unique_ptr<Xapian::Enquire> enq(new Xapian::Enquire(*db->db));
+    enq->set_weighting_scheme(bm25());
+    /* Every order is total, so pages never overlap and a sharded index lists records exactly as a
+     * single one does: dates are broken by id, and equal relevance by a tiny weight that grows with
+     * the date (newest first) then the id hash. */
+    if (q->sort == IQN_SORT_DATE_ASC)
+        enq->set_sort_by_value(IQN_SLOT_SORT, false);
+    else if (q->sort == IQN_SORT_DATE_DESC)
+        enq->set_sort_by_value(IQN_SLOT_SORT, true);
+    enq->set_query(q->sort == IQN_SORT_RELEVANCE ? with_tiebreak(db, combine(st, -1)) : combine(st, -1));
+    return enq;
+}
+
 /* Run st (text query and filters) for q: the page of hits, exact total, disjunctive facet counts,
  * snippets highlighted with the terms of hl_query. */
 void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, const Xapian::Query &hl_query,
@@ -2336,16 +2358,6 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
     Xapian::Database &xdb = *db->db;
     Xapian::doccount all = xdb.get_doccount();
 
-    Xapian::Enquire enq(xdb);
-    enq.set_weighting_scheme(Xapian::BM25Weight(tuned().bm25_k1, 0, 1, tuned().bm25_b, 0.5));
-    /* Every order is total, so pages never overlap and a sharded index lists records exactly as a
-     * single one does: dates are broken by id, and equal relevance by a tiny weight that grows with
-     * the date (newest first) then the id hash. */
-    if (q->sort == IQN_SORT_DATE_ASC)
-        enq.set_sort_by_value(IQN_SLOT_SORT, false);
-    else if (q->sort == IQN_SORT_DATE_DESC)
-        enq.set_sort_by_value(IQN_SLOT_SORT, true);
-    enq.set_query(q->sort == IQN_SORT_RELEVANCE ? with_tiebreak(db, combine(st, -1)) : combine(st, -1));
     std::vector<std::pair<Xapian::docid, double>> page; /* the hits: docid, weight */
     const facet_table *table = q->facets ? table_for(db) : nullptr;
     if (table) {
@@ -2366,7 +2378,7 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
         if (!ranked && tuned().own_ranking) {
             /* One pass of the matcher for both, over the text matches without facet filters. */
             Xapian::Enquire both(xdb);
-            both.set_weighting_scheme(Xapian::BM25Weight(tuned().bm25_k1, 0, 1, tuned().bm25_b, 0.5));
+            both.set_weighting_scheme(bm25());
             both.set_query(unranked_query(st));
             CountAndRankSpy counter(spy, top);
             both.add_matchspy(&counter);
@@ -2376,7 +2388,7 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
         if (ranked) {
             page = top.page(q->offset);
         } else {
-            Xapian::MSet mset = enq.get_mset(q->offset, q->limit);
+            Xapian::MSet mset = ranked_enquire(db, q, st)->get_mset(q->offset, q->limit);
             for (auto m = mset.begin(); m != mset.end(); ++m)
                 page.emplace_back(*m, m.get_weight());
             if (!st.has_date && match_bits(xdb, st.text, table->last, bits)) {
@@ -2396,7 +2408,7 @@ void run_query(struct iqn_db *db, const struct iqn_query *q, search_state &st, c
             spy.store(res, f);
     } else {
         Xapian::MSet mset;
-        count_with_spies(db, q, st, enq, mset, res);
+        count_with_spies(db, q, st, *ranked_enquire(db, q, st), mset, res);
         for (auto m = mset.begin(); m != mset.end(); ++m)
             page.emplace_back(*m, m.get_weight());
     }
@@ -2498,7 +2510,7 @@ void expand_query(struct iqn_db *db, const char *text, search_state &st)
         return;
     Xapian::Enquire e(xdb);
     e.set_query(with_tiebreak(db, combine(st, -1))); /* the same top documents however sharded */
-    e.set_weighting_scheme(Xapian::BM25Weight(t.bm25_k1, 0, 1, t.bm25_b, 0.5));
+    e.set_weighting_scheme(bm25());
     Xapian::MSet top = e.get_mset(0, (Xapian::doccount)t.prf_docs);
     if (top.empty())
         return;
