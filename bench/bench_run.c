@@ -317,7 +317,8 @@ static double percentile(const double *v, size_t n, double p)
     return v[k - 1];
 }
 
-/* Each query once, in order, on this thread: its number of matches (-1: error) and the query. */
+/* Each query once, in order, on this thread: its number of matches (-1: error), the milliseconds
+ * it took and the query (to find the slow ones). */
 static int run_once(const struct bench_queries *qs, const struct bench_worker *w, const struct bench_options *o,
                     FILE *out)
 {
@@ -326,8 +327,11 @@ static int run_once(const struct bench_queries *qs, const struct bench_worker *w
         fprintf(stderr, "%s: could not open the database\n", o->label);
         return -1;
     }
-    for (size_t i = 0; i < qs->n; i++)
-        fprintf(out, "%ld\t%s\n", w->run(state, &qs->v[i]), qs->v[i].line);
+    for (size_t i = 0; i < qs->n; i++) {
+        double t0 = bench_now();
+        long matches = w->run(state, &qs->v[i]);
+        fprintf(out, "%ld\t%.3f\t%s\n", matches, (bench_now() - t0) * 1e3, qs->v[i].line);
+    }
     w->close(state);
     fflush(out);
     return 0;

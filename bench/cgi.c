@@ -133,7 +133,7 @@ static void usage(FILE *out)
           "\n"
           "Run PROGRAM once per query (QUERY_STRING from each line of FILE) on N parallel runners\n"
           "for S seconds and print one summary line: queries/s and latency percentiles in ms; with --once,\n"
-          "each query once with its number of matches.\n",
+          "each query once with its number of matches and milliseconds.\n",
           out);
 }
 

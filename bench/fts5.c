@@ -465,7 +465,7 @@ static void usage(FILE *out)
           "build: load JSON Lines records into a new SQLite FTS5 database and print the import rate.\n"
           "search: run the query list (any-word match, total, disjunctive facet counts, 10 hits with\n"
           "snippets) on N threads for S seconds and print one summary line; with --once, each query once\n"
-          "with its number of matches.\n",
+          "with its number of matches and milliseconds.\n",
           out);
 }
 
