@@ -479,6 +479,29 @@ encoded encode_pair(const struct iqn_record *r, const struct iqn_record *partner
     return e;
 }
 
+/* The extra weight that orders records of equal relevance: newer first (by month), then by a hash
+ * of the id; undated records last, by the hash alone. Below any real difference of BM25 weights
+ * (it stays under 1e-8), yet the steps must survive being added to a weight: a weight of 32 is
+ * rounded to 7e-15, and a step of one month here is 1e-12 (dated records) while undated ones
+ * spread over 0.5e-8. Records that still tie (equal weight, month and hash step) are ordered by
+ * docid, which differs between a single and a sharded index. */
+double tiebreak_weight(const char *key, const char *id)
+{
+    const double months = 400.0 * 13.0; /* 1800-2199; month 0 for a date of a year alone */
+    /* The hash's high bits, mixed (splitmix64's finaliser): similar ids must not get near equal steps. */
+    unsigned long long h = iqn_hash64(id, std::strlen(id), 7);
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    double frac = (double)(h >> 11) / 9007199254740992.0;
+    int year = (key[0] - '0') * 1000 + (key[1] - '0') * 100 + (key[2] - '0') * 10 + (key[3] - '0');
+    int month = (key[4] - '0') * 10 + (key[5] - '0');
+    if (year == 0)
+        return 0.5e-8 * frac;
+    double slot = std::min(months - 1.0, std::max(0.0, (double)(year - 1800) * 13.0 + month));
+    return 0.5e-8 + 0.5e-8 * (slot + frac) / months;
+}
+
 /* The Xapian document for a validated record r. When partner (its translation, in the other
  * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
  * both records of a pair then match the same queries, and a search shows the one in the reader's
@@ -522,10 +545,7 @@ Xapian::Document build_document(Xapian::TermGenerator &tg, const index_stems &st
         std::memcpy(key, "00000000", 9);
     }
     doc.add_value(IQN_SLOT_SORT, std::string(key, 8) + id);
-    /* Below any real difference of BM25 weights (~1e-8 at most): newer first, then by id hash. */
-    double days = std::strtod(std::string(key, 8).c_str(), nullptr) / 1e8;
-    double frac = (double)(iqn_hash64(id, std::strlen(id), 7) >> 11) / 9007199254740992.0;
-    doc.add_value(IQN_SLOT_TIEBREAK, Xapian::sortable_serialise((days + frac * 1e-9) * 1e-8));
+    doc.add_value(IQN_SLOT_TIEBREAK, Xapian::sortable_serialise(tiebreak_weight(key, id)));
     doc.set_data(e.data);
     doc.add_value(IQN_SLOT_HASH, e.hash);
     return doc;
@@ -1422,6 +1442,19 @@ void defuse_near(std::string &text)
     }
 }
 
+/* OP_SYNONYM of terms [lo, hi) as a balanced tree of two-way synonyms. Xapian 1.4 weighs a synonym
+ * by an estimate of its frequency made over an OR tree that it shapes by each shard's own term
+ * frequencies, rounding to whole documents at every node: a flat synonym of many terms (appr*)
+ * would weigh differently on a sharded index. The inner synonyms add no weight of their own; they
+ * fix the tree, so the estimate rounds the same way on one index or on any shards. */
+Xapian::Query synonym_tree(const std::vector<Xapian::Query> &terms, size_t lo, size_t hi)
+{
+    if (hi - lo == 1)
+        return terms[lo];
+    size_t mid = lo + (hi - lo) / 2;
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, synonym_tree(terms, lo, mid), synonym_tree(terms, mid, hi));
+}
+
 /* Expand wildcards (nurs*) against the whole index, at most 100 most frequent terms: Xapian 1.4
  * expands them shard by shard, which would make a sharded index score them differently. */
 Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
@@ -1447,7 +1480,9 @@ Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
             terms.emplace_back(f.second);
         if (terms.empty())
             return Xapian::Query();
-        return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+        if (terms.size() == 1)
+            return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+        return synonym_tree(terms, 0, terms.size());
     }
     size_t n = q.get_num_subqueries();
     if (n == 0 || q.get_description().find("WILDCARD") == std::string::npos)

@@ -60,10 +60,12 @@ static void make_json(int i, char *out, size_t len)
 {
     snprintf(out, len,
              "{\"id\":\"gen-%03d\",\"type\":\"%s\",\"lang\":\"%s\",\"title\":\"Assessing %s in %s, case %d\","
-             "\"body\":\"Credential assessment and %s for internationally trained %s; %s program number %d.\","
+             "\"body\":\"Credential assessment and %s for internationally trained %s; %s program number %d, "
+             "code zeta%c.\","
              "\"province\":[\"%s\"],\"topic\":[\"%s\",\"%s\"],\"date\":\"20%02d-%02d-01\"}",
              i, i % 3 ? "report" : "lesson", i % 4 ? "en" : "fr", words[i % 5], provinces[i % 6], i, topics[i % 4],
-             words[(i / 5) % 5], i % 7 ? "bridging" : "mentoring", i, provinces[(i / 6) % 6], topics[i % 4],
+             words[(i / 5) % 5], i % 7 ? "bridging" : "mentoring", i, "abcdefghijk"[(i * i) % 11], provinces[(i / 6) % 6],
+             topics[i % 4],
              topics[(i + 1) % 4], 10 + i % 15, 1 + i % 12);
 }
 
@@ -74,6 +76,14 @@ static void load_all(struct iqn_db *db, const char *id)
         load(db, fixed[i], id);
     for (int i = 0; i < 60; i++) {
         make_json(i, json, sizeof json);
+        load(db, json, id);
+    }
+    /* Undated records of the same text: equal weights, ordered by the tie-break alone. */
+    for (int i = 0; i < 12; i++) {
+        snprintf(json, sizeof json,
+                 "{\"id\":\"twin-%02d\",\"type\":\"report\",\"lang\":\"en\",\"title\":\"Welders\","
+                 "\"body\":\"Welders in the trades.\",\"province\":[\"%s\"]}",
+                 i, provinces[i % 6]);
         load(db, json, id);
     }
     struct iqn_error err;
@@ -133,6 +143,9 @@ static const struct shard_case cases[] = {
     {"shards-deep-page", "program OR assessment", "en", NULL, NULL, IQN_SORT_RELEVANCE, 20, 25},
     {"shards-words-date", "credential nurses", "en", "ON", NULL, IQN_SORT_DATE_DESC, 0, 30},
     {"shards-words-date-asc", "program assessment", "fr", NULL, "licensure", IQN_SORT_DATE_ASC, 3, 30},
+    {"shards-wildcard-many", "zeta*", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 60},
+    {"shards-ties-undated", "welders", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 20},
+    {"shards-ties-undated-page", "welders trades", "en", "QC", NULL, IQN_SORT_RELEVANCE, 1, 5},
     {"shards-past-the-end", "program", "en", NULL, NULL, IQN_SORT_RELEVANCE, 3000000000u, 10},
     {"shards-phrase-past-the-end", "\"credential assessment\"", "en", NULL, NULL, IQN_SORT_DATE_DESC, 3000000000u, 10},
 };
