@@ -4,7 +4,13 @@ ones indexed and found by a phrase of their expected text, the others reported a
 files (libxml2's malformed XML, truncated and encrypted copies) reported with their reason, kill -9
 at random moments then a re-run (xapian-check clean each time, every file indexed exactly once),
 incremental re-runs (nothing written when nothing changed; a touched file alone is read; --prune),
-the CSV manifest with bad rows, the metadata flags, --report, and --dry-run on documents.
+the CSV manifest with bad rows, the metadata flags, --report, and --dry-run on documents; and any
+folder of files (AnyFolder: IQN_ANY_FOLDER, by default all the shared import samples) imported in
+one run, every file indexed or reported with a reason, xapian-check clean, every indexed document
+found by a phrase of its body. To check the importer with files of your own:
+
+    IQN_ANY_FOLDER=/path/to/files python3 tests/integration/test_import.py \
+        --index build/indexer/iqn-index --searchd build/searchd/iqn-searchd AnyFolder
 
 Python 3 standard library only; xapian-check (xapian-tools) for the kill test."""
 
@@ -22,6 +28,7 @@ import sys
 import time
 import unicodedata
 import unittest
+import urllib.parse
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -604,6 +611,97 @@ class Import(unittest.TestCase):
         again = self.index([docs], "--force")
         self.assertEqual((again.summary["unchanged"], again.summary["added"]), (4, 0), again)
 
+
+
+# Any folder of files, as the team checks the importer with files we have not seen: IQN_ANY_FOLDER,
+# by default every file of the shared import samples (libxml2's and textract's test suites).
+ANY_FOLDER = os.environ.get("IQN_ANY_FOLDER") or SAMPLES
+ANY_SAMPLE = int(os.environ.get("IQN_ANY_SAMPLE", "300"))  # documents checked by a phrase search
+
+
+def folder_files(top):
+    """The files iqn-index reads under top (docs/IMPORT.md): names starting with '.' left out,
+    symbolic links to directories not followed."""
+    out = []
+    for dirpath, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        out += [os.path.join(dirpath, f) for f in files if not f.startswith(".")]
+    return sorted(out)
+
+
+class AnyFolder(unittest.TestCase):
+    """iqn-index over any folder: one run, no crash, hang or sanitizer report; every file is either
+    indexed or named with a reason (on stderr and in --report); the index passes xapian-check; and
+    every indexed document is found by a phrase from its own body."""
+
+    def setUp(self):
+        if not os.path.isdir(ANY_FOLDER):
+            self.skipTest("no folder at %s (set IQN_ANY_FOLDER)" % ANY_FOLDER)
+        self.tmp = harness.TempDir(prefix="iqn-any-")
+
+    def tearDown(self):
+        self.tmp.close()
+
+    def test_any_folder(self):
+        db, report = self.tmp.join("index"), self.tmp.join("report.json")
+        top = os.path.abspath(ANY_FOLDER)
+        run = harness.run_index(db, [top], "--quiet", "--report", report)
+        self.assertIn(run.returncode, (0, 1), run)  # 1: some file could not be read; never 2 or a signal
+        self.assertIsNotNone(run.summary, run)
+        with open(report, encoding="utf-8") as f:
+            reported = json.load(f)
+        for row in reported:
+            with self.subTest(reported=row["path"]):
+                self.assertIn(row["status"], ("failed", "skipped"))
+                self.assertTrue(row["reason"].strip(), row)
+                self.assertTrue(any(l.startswith(row["path"] + ":") for l in run.stderr.splitlines()),
+                                "%s is in the report but not on stderr" % row["path"])
+        rc, out = harness.xapian_check(db)
+        self.assertEqual(rc, 0, "xapian-check fails on %s:\n%s" % (db, out[-2000:]))
+
+        daemon = harness.Searchd(db).start()
+        try:
+            _, hits = daemon.search_all([("lang", "en"), ("lang", "fr")], per_page=100)
+            records = {}
+            for h in hits:
+                status, obj = daemon.get_json("/api/v1/documents/" + urllib.parse.quote(h["id"], safe=""))
+                self.assertEqual(status, 200, obj)
+                records[h["id"]] = obj["record"]
+            # Every file given is accounted for: a record came from it, or it is reported.
+            sources = {r.get("source") for r in records.values()}
+            reported_paths = {row["path"] for row in reported}
+            for path in folder_files(top):
+                with self.subTest(file=path):
+                    self.assertTrue(path in sources or path in reported_paths,
+                                    "%s was neither indexed nor reported" % path)
+            # Every indexed document is found by a phrase of its body (the least common of a few).
+            ids = sorted(records)
+            step = max(1, len(ids) // max(1, ANY_SAMPLE))
+            checked, missing = 0, []
+            for rid in ids[::step]:
+                rec = records[rid]
+                # Words over 40 bytes are left out (the indexer drops words over 64 bytes).
+                body = re.sub(r"\S{41,}", "|", rec.get("body") or "")
+                candidates = phrases(body) or phrases(body, n=2) or sorted(set(re.findall(r"\b[A-Za-z]{4,}\b", body)))[:3]
+                if not candidates:
+                    continue  # no Latin-script words to search for
+                totals = []
+                for phrase in candidates:
+                    q = '"%s"' % phrase if " " in phrase else phrase
+                    obj = daemon.search([("q", q), ("lang", "en"), ("lang", "fr"), ("per_page", "1")])
+                    totals.append((obj["total"], q))
+                total, q = min(totals)
+                if total > 2000:
+                    continue  # too common to page through
+                checked += 1
+                _, found = daemon.search_all([("q", q), ("lang", "en"), ("lang", "fr")], per_page=100)
+                if rid not in [h["id"] for h in found]:
+                    missing.append((rid, q, total))
+            self.assertEqual(missing, [], "documents not found by a phrase of their body")
+            if any((r.get("body") or "").strip() for r in records.values()):
+                self.assertGreater(checked, 0, "no document could be checked by a phrase")
+        finally:
+            daemon.stop()
 
 if __name__ == "__main__":
     harness.main()
