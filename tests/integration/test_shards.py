@@ -48,10 +48,11 @@ QUERIES = [
 SHARDS_CORPUS = [p for p in os.environ.get("IQN_SHARDS_CORPUS", "").split(os.pathsep) if p]
 
 
-def made_queries(daemon, count=48, seed=11):
+def made_queries(daemon, count=64, seed=11):
     """Searches made from what the index holds, deterministic for a given index: a word of a
-    title, two words, a phrase of a body, a wildcard, a word and an excluded word; every other one
-    filtered on one or two facet values the index has, some sorted by date, some on page 2."""
+    title, two words, a phrase of a body, a wildcard, a word and an excluded word, a title: search,
+    OR, NEAR; every other one filtered on one or two facet values the index has, some in French,
+    some between two years, some sorted by date, some on page 2."""
     rnd = random.Random(seed)
     first = daemon.search([("q", ""), ("sort", "-date"), ("per_page", "100")])
     facets = [(f, v["value"]) for f, values in sorted(first["facets"].items()) for v in values[:6]]
@@ -70,8 +71,9 @@ def made_queries(daemon, count=48, seed=11):
     words = sorted(set(words)) or ["the"]
     phrases = sorted(set(phrases)) or [words[0]]
     out = []
+    years = sorted({h["date"][:4] for h in first["hits"] if h.get("date")})
     for i in range(count):
-        kind = i % 5
+        kind = i % 8
         w = rnd.choice(words)
         if kind == 0:
             q = w
@@ -81,9 +83,19 @@ def made_queries(daemon, count=48, seed=11):
             q = '"%s"' % rnd.choice(phrases)
         elif kind == 3:
             q = w[:4] + "*"
-        else:
+        elif kind == 4:
             q = "%s -%s" % (w, rnd.choice(words))
+        elif kind == 5:
+            q = "title:%s" % w
+        elif kind == 6:
+            q = "%s OR %s" % (w, rnd.choice(words))
+        else:
+            q = "%s NEAR %s" % (w, rnd.choice(words))
         params = [("q", q)]
+        if i % 5 == 2:
+            params.append(("ui_lang", "fr"))
+        if i % 9 == 4 and years:
+            params += [("from", years[0]), ("to", years[-1])]
         if i % 2 and facets:
             for f, v in rnd.sample(facets, min(len(facets), 1 + i % 3 // 2)):
                 params.append((f, v))
