@@ -628,12 +628,31 @@ const size_t BULK_QUEUE_JOBS = 256;
 const unsigned BULK_COMMIT_EVERY = 500; /* documents a part buffers before it commits */
 
 
-/* What main keeps of a record during a bulk build. */
-Xapian::Document main_entry(const char *id, const encoded &e)
+/* What main keeps of a record during a bulk build: its id term, its content hash, and as much of
+ * the stored record as the import can read back. A record is read back whole only as the partner
+ * of its translation (load_partner), which needs a pair field; any other record is read back for
+ * its pair field alone (which it lacks) or to see that it exists. So a record without a pair keeps
+ * only its id, type and language: main then does not compress every text a second time (Xapian
+ * deflates each stored record), and the parts keep the whole records that get published. */
+Xapian::Document main_entry(const struct iqn_record *r, const encoded &e)
 {
+    const char *id = iqn_record_get(r, IQN_F_ID);
     Xapian::Document doc;
     doc.add_boolean_term(std::string(IQN_PREFIX_ID) + id);
-    doc.set_data(e.data);
+    if (iqn_record_get(r, IQN_F_PAIR)) {
+        doc.set_data(e.data);
+    } else {
+        record_ptr brief(iqn_record_new(), iqn_record_free);
+        struct iqn_error err;
+        if (!brief)
+            throw std::bad_alloc();
+        for (enum iqn_field f : {IQN_F_ID, IQN_F_TYPE, IQN_F_LANG}) {
+            const char *v = iqn_record_get(r, f);
+            if (v && iqn_record_set(brief.get(), f, v, &err) != IQN_OK)
+                throw Xapian::InvalidArgumentError(err.message);
+        }
+        doc.set_data(encode_record(brief.get()));
+    }
     doc.add_value(IQN_SLOT_HASH, e.hash);
     return doc;
 }
@@ -822,7 +841,7 @@ void rebuild(struct iqn_db *db, Xapian::docid did, const struct iqn_record *r, c
     if (db->bulk) {
         const char *id = iqn_record_get(r, IQN_F_ID);
         encoded e = encode_pair(r, partner);
-        shard_of(db, id).replace_document(did, main_entry(id, e));
+        shard_of(db, id).replace_document(did, main_entry(r, e));
         bulk_put(*db->bulk, id, std::move(e), false);
         return;
     }
@@ -1090,7 +1109,7 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
         if (db->bulk) {
             enc = encode_pair(r, partner.get());
             hash = enc.hash;
-            doc = main_entry(id, enc);
+            doc = main_entry(r, enc);
         } else {
             doc = build_document(db, r, partner.get(), hash);
         }
