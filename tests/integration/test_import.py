@@ -7,7 +7,7 @@ incremental re-runs (nothing written when nothing changed; a touched file alone 
 the CSV manifest with bad rows, the metadata flags, --report, and --dry-run on documents; and any
 folder of files (AnyFolder: IQN_ANY_FOLDER, by default all the shared import samples) imported in
 one run, every file indexed or reported with a reason, xapian-check clean, every indexed document
-found by a phrase of its body. To check the importer with files of your own:
+found by a phrase of its body, and killed and resumed to the same records. To check the importer with files of your own:
 
     IQN_ANY_FOLDER=/path/to/files python3 tests/integration/test_import.py \
         --index build/indexer/iqn-index --searchd build/searchd/iqn-searchd AnyFolder
@@ -632,7 +632,8 @@ def folder_files(top):
 class AnyFolder(unittest.TestCase):
     """iqn-index over any folder: one run, no crash, hang or sanitizer report; every file is either
     indexed or named with a reason (on stderr and in --report); the index passes xapian-check; and
-    every indexed document is found by a phrase from its own body."""
+    every indexed document is found by a phrase from its own body. Then the same import killed
+    with kill -9 and resumed ends with the same records."""
 
     def setUp(self):
         if not os.path.isdir(ANY_FOLDER):
@@ -702,6 +703,55 @@ class AnyFolder(unittest.TestCase):
                 self.assertGreater(checked, 0, "no document could be checked by a phrase")
         finally:
             daemon.stop()
+
+    def test_any_folder_kill9(self):
+        """Killed (kill -9) at random moments while importing the folder, first while it is built
+        in parts and then in place: xapian-check passes after every kill, a re-run completes, and
+        the index then holds exactly what an uninterrupted import gives."""
+        top = os.path.abspath(ANY_FOLDER)
+        clean_db, db = self.tmp.join("clean"), self.tmp.join("killed")
+        t0 = time.monotonic()
+        clean = harness.run_index(clean_db, [top], "--quiet")
+        span = max(1.0, (time.monotonic() - t0) * 1.5)
+        self.assertIn(clean.returncode, (0, 1), clean)
+        rnd = random.Random(int(os.environ.get("IQN_KILL_SEED", "0")) or None)
+        base = [Config.index, "--db", db, "--vocab", Config.vocab_dir(), "--quiet"]
+        kills = 0
+        for attempt, extra in enumerate(([], [], ["--in-place", "--batch", "20"], ["--in-place", "--batch", "20"])):
+            proc = subprocess.Popen(base + extra + [top], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=harness.child_env())
+            time.sleep(rnd.uniform(0.1, span * 0.8))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.communicate(timeout=600)
+            if os.path.isdir(db):
+                rc, out = harness.xapian_check(db)
+                self.assertEqual(rc, 0, "xapian-check after kill %d:\n%s" % (attempt + 1, out[-3000:]))
+        final = harness.run_index(db, [top], "--quiet")
+        self.assertEqual(final.returncode, clean.returncode, final)
+        rc, out = harness.xapian_check(db)
+        self.assertEqual(rc, 0, out[-3000:])
+        again = harness.run_index(db, [top], "--quiet")
+        self.assertEqual((again.summary["added"], again.summary["updated"]), (0, 0), again)
+
+        def contents(path):
+            daemon = harness.Searchd(path).start()
+            try:
+                _, hits = daemon.search_all([("lang", "en"), ("lang", "fr")], per_page=100)
+                out = {}
+                for h in hits:
+                    status, obj = daemon.get_json("/api/v1/documents/" + urllib.parse.quote(h["id"], safe=""))
+                    out[h["id"]] = (status, obj.get("record"))
+                return out
+            finally:
+                daemon.stop()
+        want, got = contents(clean_db), contents(db)
+        self.assertEqual(sorted(got), sorted(want), "the killed and resumed import holds other records")
+        for rid in want:
+            self.assertEqual(got[rid], want[rid], rid)
+        if kills == 0:
+            self.skipTest("every run finished before it could be killed")
 
 if __name__ == "__main__":
     harness.main()
