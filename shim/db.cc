@@ -664,19 +664,30 @@ void part_failed(iqn_bulk_part *p, const std::string &why)
         p->error = why;
 }
 
-/* A part's thread: index what it is sent, in order, into its own index. */
-void commit_part(iqn_bulk_part *p, std::unordered_map<std::string, Xapian::termcount> &spelling)
+/* A part's spelling data, added once its records are in: each word (unprefixed term) once, with
+ * its collection frequency, the sum of its wdf over the part's documents, which is what the
+ * TermGenerator's FLAG_SPELLING adds occurrence by occurrence (a document replaced during the
+ * import counts once here). The compactor sums the parts' frequencies. Reading the words back from
+ * the part's own term list costs one pass over its vocabulary, where collecting them from every
+ * document cost a hash-map update per word of every record and their re-adding at every commit. */
+void add_part_spelling(iqn_bulk_part *p)
 {
-    for (const auto &w : spelling)
-        p->wdb->add_spelling(w.first, w.second);
-    spelling.clear();
-    p->wdb->commit();
+    Xapian::WritableDatabase &w = *p->wdb;
+    Xapian::TermIterator t = w.allterms_begin(), end = w.allterms_end();
+    while (t != end) {
+        const std::string term = *t;
+        if (!term.empty() && term[0] >= 'A' && term[0] <= 'Z') {
+            t.skip_to("["); /* past the prefixed terms: '[' follows 'Z' */
+            continue;
+        }
+        w.add_spelling(term, w.get_collection_freq(term));
+        ++t;
+    }
 }
 
 void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
 {
     unsigned since = 0;
-    std::unordered_map<std::string, Xapian::termcount> spelling;
     for (;;) {
         iqn_bulk_job job;
         {
@@ -697,13 +708,6 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
                 record_ptr r(decode_data(job.enc.data), iqn_record_free);
                 record_ptr partner(job.enc.has_partner ? decode_data(job.enc.partner) : nullptr, iqn_record_free);
                 Xapian::Document doc = build_document(p->tg, p->stems, vocab, r.get(), partner.get(), job.enc);
-                /* Spelling data: the words (unprefixed terms) counted here and added once per word
-                 * at each commit, where the TermGenerator would add every occurrence one by one. */
-                for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-                    const std::string &term = *t;
-                    if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
-                        spelling[term] += t.get_wdf();
-                }
                 if (job.added)
                     p->wdb->add_document(doc);
                 else
@@ -712,7 +716,7 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
                 p->wdb->delete_document(idterm);
             }
             if (++since >= BULK_COMMIT_EVERY) {
-                commit_part(p, spelling);
+                p->wdb->commit();
                 since = 0;
             }
         } catch (const Xapian::Error &e) {
@@ -722,7 +726,16 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
         }
     }
     try {
-        commit_part(p, spelling);
+        p->wdb->commit();
+        bool failed;
+        {
+            std::lock_guard<std::mutex> lk(p->mu);
+            failed = !p->error.empty();
+        }
+        if (!failed) {
+            add_part_spelling(p);
+            p->wdb->commit();
+        }
     } catch (const Xapian::Error &e) {
         part_failed(p, p->path + ": " + e.get_type() + ": " + e.get_msg());
     } catch (const std::exception &e) {
