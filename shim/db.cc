@@ -625,7 +625,7 @@ record_ptr load_partner(struct iqn_db *db, const struct iqn_record *r, Xapian::d
 
 const size_t BULK_QUEUE_BYTES = (size_t)32 << 20; /* per part: bounds memory whatever the record sizes */
 const size_t BULK_QUEUE_JOBS = 256;
-const unsigned BULK_COMMIT_EVERY = 500; /* documents a part buffers before it commits */
+const unsigned BULK_COMMIT_EVERY = 200; /* documents a part buffers before it commits (see docs/BENCHMARKS.md) */
 
 
 /* What main keeps of a record during a bulk build: its id term, its content hash, and as much of
