@@ -315,6 +315,16 @@ static int starts_nocase(const char *p, size_t len, const char *prefix)
     return len >= n && strncasecmp(p, prefix, n) == 0;
 }
 
+/* Does data start like a JSON object, '{' then a quoted name or '}'? A page template ("{% raw %}",
+ * "{{toc}}") or other text that merely starts with a brace does not. */
+static int json_object_start(const char *data, size_t len)
+{
+    size_t j = 1;
+    while (j < len && (data[j] == ' ' || data[j] == '\t' || data[j] == '\r' || data[j] == '\n'))
+        j++;
+    return j >= len || data[j] == '"' || data[j] == '}';
+}
+
 /* Guess the format of an input; see input.h. */
 enum iqn_format iqn_input_detect(const char *data, size_t len, const char *name)
 {
@@ -349,7 +359,7 @@ enum iqn_format iqn_input_detect(const char *data, size_t len, const char *name)
             return IQN_FMT_HTML;
         return IQN_FMT_XML;
     }
-    if (i < len && data[i] == '{')
+    if (i < len && data[i] == '{' && (json_object_start(data + i, len - i) || (name && strcmp(name, "-") == 0)))
         return IQN_FMT_JSONL;
     /* The content does not decide: go by the name, then by whether it looks like text. */
     if (ext_is(ext, xml_exts))

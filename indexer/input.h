@@ -49,7 +49,8 @@ int iqn_input_read(const char *path, const struct iqn_input_limits *limits, stru
 void iqn_input_free(struct iqn_input *in);
 
 /* Decide the format of data from its first bytes; name (may be NULL or "-") is the hint used
- * when the content does not decide (an empty file, a zip archive, plain text). */
+ * when the content does not decide (an empty file, a zip archive, plain text, text that starts
+ * with a brace but not like a JSON object, such as a page template's "{% raw %}"). */
 enum iqn_format iqn_input_detect(const char *data, size_t len, const char *name);
 
 /* A short human name for a format ("IQN XML", "PDF"). */

@@ -306,6 +306,37 @@ class Indexer(unittest.TestCase):
         self.assertEqual(run.summary["added"], 2, run)
         self.assertIn(txt, run.stderr)
 
+    def test_brace_is_not_json(self):
+        # Only '{' then a quoted name (or '}') makes JSON Lines: page templates and other text that
+        # start with a brace are documents by their name and content, not lines of bad JSON.
+        docs = self.tmp.join("docs")
+        os.makedirs(docs)
+        files = {
+            "page.html": "{% raw %}\n<!DOCTYPE html>\n<html lang=\"en\"><head><title>Template page</title></head>"
+                         "<body><p>Welders apprenticeship page body</p></body></html>\n{% endraw %}\n",
+            "toc.html": "{{toc}}\n\nBridging programs for internationally trained nurses.\n",
+            "notes.txt": "{curly notes}\nLicensure of engineers in Alberta.\n",
+            "records.jsonl": '{"id":"brace-json-1","type":"report","lang":"en","title":"A record"}\n',
+            "spaced": '{ \n"id":"x"}\n',  # a JSON document over two lines: not JSON Lines
+        }
+        for name, text in files.items():
+            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        run = harness.run_index(self.db, [docs], "--quiet")
+        self.assertEqual(run.returncode, 0, run)
+        self.assertEqual((run.summary["added"], run.summary["skipped"], run.summary["failed"]), (4, 1, 0), run)
+        self.assertIn("JSON document, not JSON Lines", run.stderr)
+        daemon = harness.Searchd(self.db).start()
+        try:
+            for q, want in (('"welders apprenticeship"', "page.html"), ('"bridging programs"', "toc.html"),
+                            ('"licensure of engineers"', "notes.txt"), ("record", "brace-json-1")):
+                total, hits = daemon.search_all({"q": q})
+                self.assertEqual([h["id"] for h in hits], [want], q)
+            total, hits = daemon.search_all({"q": '"template page"'})
+            self.assertEqual(hits[0]["title"], "Template page")
+        finally:
+            daemon.stop()
+
     def test_missing_path(self):
         missing = self.tmp.join("no-such-file.xml")
         run = harness.run_index(self.db, [missing, Config.fixture("good.xml")])
