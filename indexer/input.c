@@ -298,6 +298,9 @@ static int ext_is(const char *ext, const char *const *list)
 static const char *const xml_exts[] = {"xml", NULL};
 static const char *const jsonl_exts[] = {"jsonl", "ndjson", "json", NULL};
 static const char *const html_exts[] = {"html", "htm", "xhtml", NULL};
+/* Plain-text names: their content may well start with a tag ("<p align=center>" atop a README.md,
+ * "<PROJECT-NAME>" atop a CMake .rst page) without being XML. */
+static const char *const text_exts[] = {"txt", "text", "md", "markdown", "rst", "csv", "tsv", "psv", "log", NULL};
 
 /* Does the region [p, end) contain needle? */
 static int contains(const char *p, const char *end, const char *needle)
@@ -357,6 +360,8 @@ enum iqn_format iqn_input_detect(const char *data, size_t len, const char *name)
         if (ext_is(ext, html_exts) || starts_nocase(data + i, len - i, "<!doctype html") ||
             starts_nocase(data + i, len - i, "<html"))
             return IQN_FMT_HTML;
+        if (ext_is(ext, text_exts) && !starts_nocase(data + i, len - i, "<?xml"))
+            return IQN_FMT_TEXT;
         return IQN_FMT_XML;
     }
     if (i < len && data[i] == '{' && (json_object_start(data + i, len - i) || (name && strcmp(name, "-") == 0)))

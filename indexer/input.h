@@ -50,7 +50,8 @@ void iqn_input_free(struct iqn_input *in);
 
 /* Decide the format of data from its first bytes; name (may be NULL or "-") is the hint used
  * when the content does not decide (an empty file, a zip archive, plain text, text that starts
- * with a brace but not like a JSON object, such as a page template's "{% raw %}"). */
+ * with a brace but not like a JSON object, such as a page template's "{% raw %}"; a tag atop a file
+ * named as text, .md or .rst, without an XML declaration). */
 enum iqn_format iqn_input_detect(const char *data, size_t len, const char *name);
 
 /* A short human name for a format ("IQN XML", "PDF"). */

@@ -308,7 +308,8 @@ class Indexer(unittest.TestCase):
 
     def test_brace_is_not_json(self):
         # Only '{' then a quoted name (or '}') makes JSON Lines: page templates and other text that
-        # start with a brace are documents by their name and content, not lines of bad JSON.
+        # start with a brace are documents by their name and content, not lines of bad JSON. The
+        # same for a tag atop a text file: XML only with an XML declaration.
         docs = self.tmp.join("docs")
         os.makedirs(docs)
         files = {
@@ -318,18 +319,26 @@ class Indexer(unittest.TestCase):
             "notes.txt": "{curly notes}\nLicensure of engineers in Alberta.\n",
             "records.jsonl": '{"id":"brace-json-1","type":"report","lang":"en","title":"A record"}\n',
             "spaced": '{ \n"id":"x"}\n',  # a JSON document over two lines: not JSON Lines
+            # A tag atop a file named as text is not XML (README.md files often start with HTML)...
+            "readme.md": '<p align="center">Logo</p>\n\n# Mentorship circles\n\nPeer mentorship for newcomer pharmacists.\n',
+            "page.rst": "<PROJECT-NAME>_VERSION\n---------------------\n\nThe version of the named project.\n",
+            # ...unless it declares itself XML.
+            "records.txt": '<?xml version="1.0"?>\n<records><record><id>brace-xml-1</id><type>report</type>'
+                           '<lang>en</lang><title>Record in a txt file</title></record></records>\n',
         }
         for name, text in files.items():
             with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
                 f.write(text)
         run = harness.run_index(self.db, [docs], "--quiet")
         self.assertEqual(run.returncode, 0, run)
-        self.assertEqual((run.summary["added"], run.summary["skipped"], run.summary["failed"]), (4, 1, 0), run)
+        self.assertEqual((run.summary["added"], run.summary["skipped"], run.summary["failed"]), (7, 1, 0), run)
         self.assertIn("JSON document, not JSON Lines", run.stderr)
         daemon = harness.Searchd(self.db).start()
         try:
             for q, want in (('"welders apprenticeship"', "page.html"), ('"bridging programs"', "toc.html"),
-                            ('"licensure of engineers"', "notes.txt"), ("record", "brace-json-1")):
+                            ('"licensure of engineers"', "notes.txt"), ('"a record"', "brace-json-1"),
+                            ('"newcomer pharmacists"', "readme.md"), ('"named project"', "page.rst"),
+                            ('"record in a txt file"', "brace-xml-1")):
                 total, hits = daemon.search_all({"q": q})
                 self.assertEqual([h["id"] for h in hits], [want], q)
             total, hits = daemon.search_all({"q": '"template page"'})
