@@ -619,6 +619,17 @@ ANY_FOLDER = os.environ.get("IQN_ANY_FOLDER") or SAMPLES
 ANY_SAMPLE = int(os.environ.get("IQN_ANY_SAMPLE", "300"))  # documents checked by a phrase search
 
 
+def all_records(test, daemon):
+    """{id: stored record} of every record the daemon serves, in either language."""
+    _, hits = daemon.search_all([("lang", "en"), ("lang", "fr")], per_page=100)
+    records = {}
+    for h in hits:
+        status, obj = daemon.get_json("/api/v1/documents/" + urllib.parse.quote(h["id"], safe=""))
+        test.assertEqual(status, 200, obj)
+        records[h["id"]] = obj["record"]
+    return records
+
+
 def folder_files(top):
     """The files iqn-index reads under top (docs/IMPORT.md): names starting with '.' left out,
     symbolic links to directories not followed."""
@@ -662,12 +673,7 @@ class AnyFolder(unittest.TestCase):
 
         daemon = harness.Searchd(db).start()
         try:
-            _, hits = daemon.search_all([("lang", "en"), ("lang", "fr")], per_page=100)
-            records = {}
-            for h in hits:
-                status, obj = daemon.get_json("/api/v1/documents/" + urllib.parse.quote(h["id"], safe=""))
-                self.assertEqual(status, 200, obj)
-                records[h["id"]] = obj["record"]
+            records = all_records(self, daemon)
             # Every file given is accounted for: a record came from it, or it is reported.
             sources = {r.get("source") for r in records.values()}
             reported_paths = {row["path"] for row in reported}
@@ -738,12 +744,7 @@ class AnyFolder(unittest.TestCase):
         def contents(path):
             daemon = harness.Searchd(path).start()
             try:
-                _, hits = daemon.search_all([("lang", "en"), ("lang", "fr")], per_page=100)
-                out = {}
-                for h in hits:
-                    status, obj = daemon.get_json("/api/v1/documents/" + urllib.parse.quote(h["id"], safe=""))
-                    out[h["id"]] = (status, obj.get("record"))
-                return out
+                return all_records(self, daemon)
             finally:
                 daemon.stop()
         want, got = contents(clean_db), contents(db)
