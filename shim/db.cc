@@ -1512,8 +1512,6 @@ Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
             terms.emplace_back(f.second);
         if (terms.empty())
             return Xapian::Query();
-        if (terms.size() == 1)
-            return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
         return synonym_tree(terms, 0, terms.size());
     }
     size_t n = q.get_num_subqueries();
