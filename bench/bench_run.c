@@ -230,6 +230,17 @@ bad:
     return -1;
 }
 
+long bench_count_after(const char *text, const char *marker)
+{
+    const char *m = strstr(text, marker);
+    if (!m)
+        return -1;
+    m += strlen(marker);
+    char *end;
+    long n = strtol(m, &end, 10);
+    return end == m || n < 0 ? -1 : n;
+}
+
 /* ---- the loop ---- */
 
 struct shared {

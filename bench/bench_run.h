@@ -82,6 +82,10 @@ struct bench_flag {
 int bench_main(int argc, char **argv, int first, const char *prog, const char *label,
                const struct bench_flag *flags, void (*usage)(FILE *), const struct bench_worker *w);
 
+/* The number written right after the first marker in text ("MSIZE=", "\"total\":"), or -1 when
+ * there is no marker or no number after it: how the runners read a system's number of matches. */
+long bench_count_after(const char *text, const char *marker);
+
 /* Seconds on the monotonic clock. */
 double bench_now(void);
 

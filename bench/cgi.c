@@ -118,12 +118,7 @@ static long cgi_run(void *state, const struct bench_query *q)
             return -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return -1;
-    const char *m = strstr(s->out, "MSIZE=");
-    if (!m)
-        return -1;
-    char *end;
-    long n = strtol(m + 6, &end, 10);
-    return end == m + 6 || n < 0 ? -1 : n;
+    return bench_count_after(s->out, "MSIZE=");
 }
 
 static void usage(FILE *out)
