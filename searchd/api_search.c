@@ -174,7 +174,7 @@ int iqn_api_hit_json(struct iqn_buf *b, const struct iqn_hit *h, int with_snippe
 
 struct facet_row {
     const char *code;
-    const char *label;
+    const struct iqn_vocab_entry *e; /* NULL for a code not in the vocabulary */
     unsigned long long count;
     size_t order; /* vocabulary file order; codes not in the vocabulary last */
     int selected;
@@ -188,6 +188,30 @@ static int cmp_rows(const void *pa, const void *pb)
     if (a->order != b->order)
         return a->order < b->order ? -1 : 1;
     return strcmp(a->code, b->code);
+}
+
+static void add_row(struct iqn_buf *b, const struct iqn_vocab *vocab, int f, int lang, const struct facet_row *row)
+{
+    char num[32];
+    size_t len = 0, n = sizeof num;
+    if (row->e) {
+        const char *json = iqn_vocab_json(vocab, f, row->e, lang, &len);
+        iqn_buf_add(b, json, len);
+    } else {
+        iqn_buf_adds(b, "{\"value\":");
+        iqn_buf_json_strz(b, row->code);
+        iqn_buf_adds(b, ",\"label\":");
+        iqn_buf_json_strz(b, row->code);
+    }
+    /* The count's digits, right to left (hundreds of rows an answer: no printf). */
+    unsigned long long c = row->count;
+    do {
+        num[--n] = (char)('0' + c % 10);
+        c /= 10;
+    } while (c);
+    iqn_buf_adds(b, ",\"count\":");
+    iqn_buf_add(b, num + n, sizeof num - n);
+    iqn_buf_adds(b, row->selected ? ",\"selected\":true}" : ",\"selected\":false}");
 }
 
 /* One facet: every value counted above zero, plus every selected value (count 0 if absent). */
@@ -205,7 +229,7 @@ static int facet_json(struct iqn_buf *b, const struct iqn_vocab *vocab, int f, c
         const struct iqn_vocab_entry *e = iqn_vocab_find(vocab, f, c->code);
         struct facet_row *row = &rows[n++];
         row->code = e ? e->code : c->code;
-        row->label = e ? e->label[a->ui_lang] : c->code;
+        row->e = e;
         row->count = c->count;
         row->order = e ? iqn_vocab_index(vocab, f, e) : (size_t)-1;
         for (size_t j = 0; j < a->ncodes[f] && !row->selected; j++)
@@ -220,18 +244,16 @@ static int facet_json(struct iqn_buf *b, const struct iqn_vocab *vocab, int f, c
         const struct iqn_vocab_entry *e = iqn_vocab_find(vocab, f, a->codes[f][j]);
         struct facet_row *row = &rows[n++];
         row->code = a->codes[f][j];
-        row->label = e ? e->label[a->ui_lang] : row->code;
+        row->e = e;
         row->order = e ? iqn_vocab_index(vocab, f, e) : (size_t)-1;
         row->selected = 1;
     }
     qsort(rows, n, sizeof *rows, cmp_rows);
     iqn_buf_addf(b, "\"%s\":[", iqn_facets[f].name);
     for (size_t i = 0; i < n; i++) {
-        iqn_buf_adds(b, i ? ",{\"value\":" : "{\"value\":");
-        iqn_buf_json_strz(b, rows[i].code);
-        iqn_buf_adds(b, ",\"label\":");
-        iqn_buf_json_strz(b, rows[i].label);
-        iqn_buf_addf(b, ",\"count\":%llu,\"selected\":%s}", rows[i].count, rows[i].selected ? "true" : "false");
+        if (i)
+            iqn_buf_addc(b, ',');
+        add_row(b, vocab, f, a->ui_lang, &rows[i]);
     }
     free(rows);
     return iqn_buf_addc(b, ']');

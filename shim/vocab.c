@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "text.h"
 
 struct vocab_set {
@@ -14,6 +15,8 @@ struct vocab_set {
     size_t *sorted;                  /* indexes sorted by code, for binary search */
     size_t n;
     char *storage;                   /* the file's bytes; entries point into it */
+    char *json;                      /* iqn_vocab_json's strings, entry by entry, English then French */
+    size_t *json_at;                 /* 2n + 1 offsets into json */
 };
 
 struct iqn_vocab {
@@ -119,6 +122,39 @@ static int load_set(const char *dir, int set, struct vocab_set *out, struct iqn_
     return IQN_OK;
 }
 
+/* Each entry's {"value":..,"label":.. in both languages (see iqn_vocab_json). */
+static int make_json(const char *dir, int set, struct vocab_set *s, struct iqn_error *err)
+{
+    struct iqn_buf b;
+    iqn_buf_init(&b, 8 * (size_t)VOCAB_FILE_MAX);
+    s->json_at = malloc((2 * s->n + 1) * sizeof *s->json_at);
+    for (size_t i = 0; s->json_at && i < s->n; i++)
+        for (int lang = 0; lang < 2; lang++) {
+            s->json_at[2 * i + (size_t)lang] = b.len;
+            iqn_buf_adds(&b, "{\"value\":");
+            iqn_buf_json_strz(&b, s->entries[i].code);
+            iqn_buf_adds(&b, ",\"label\":");
+            iqn_buf_json_strz(&b, s->entries[i].label[lang]);
+        }
+    if (!s->json_at || iqn_buf_failed(&b)) {
+        iqn_buf_free(&b);
+        return iqn_error_set(err, IQN_ENOMEM, "%s/%s.tsv: out of memory", dir, set_name(set));
+    }
+    s->json_at[2 * s->n] = b.len;
+    size_t len = 0;
+    s->json = iqn_buf_steal(&b, &len);
+    return s->json ? IQN_OK : iqn_error_set(err, IQN_ENOMEM, "%s/%s.tsv: out of memory", dir, set_name(set));
+}
+
+const char *iqn_vocab_json(const struct iqn_vocab *v, int set, const struct iqn_vocab_entry *e, int lang,
+                           size_t *len)
+{
+    const struct vocab_set *s = &v->set[set];
+    size_t k = 2 * iqn_vocab_index(v, set, e) + (lang == IQN_LANG_FR);
+    *len = s->json_at[k + 1] - s->json_at[k];
+    return s->json + s->json_at[k];
+}
+
 int iqn_vocab_load(const char *dir, struct iqn_vocab **out, struct iqn_error *err)
 {
     struct iqn_vocab *v = calloc(1, sizeof *v);
@@ -127,6 +163,8 @@ int iqn_vocab_load(const char *dir, struct iqn_vocab **out, struct iqn_error *er
         return iqn_error_set(err, IQN_ENOMEM, "out of memory");
     for (int s = 0; s < IQN_VOCAB_COUNT; s++) {
         int rc = load_set(dir, s, &v->set[s], err);
+        if (rc == IQN_OK)
+            rc = make_json(dir, s, &v->set[s], err);
         if (rc != IQN_OK) {
             iqn_vocab_free(v);
             return rc;
@@ -144,6 +182,8 @@ void iqn_vocab_free(struct iqn_vocab *v)
         free(v->set[s].entries);
         free(v->set[s].sorted);
         free(v->set[s].storage);
+        free(v->set[s].json);
+        free(v->set[s].json_at);
     }
     free(v);
 }

@@ -38,6 +38,12 @@ const struct iqn_vocab_entry *iqn_vocab_find(const struct iqn_vocab *v, int set,
 /* The position of an entry in file order (for stable output). */
 size_t iqn_vocab_index(const struct iqn_vocab *v, int set, const struct iqn_vocab_entry *e);
 
+/* The start of e's JSON object in a facet list, {"value":"CODE","label":"LABEL" with the label in
+ * lang (enum iqn_lang), escaped once when the vocabulary was loaded: a search answers hundreds of
+ * them. Owned by v; *len is its length. */
+const char *iqn_vocab_json(const struct iqn_vocab *v, int set, const struct iqn_vocab_entry *e, int lang,
+                           size_t *len);
+
 /* "en" -> IQN_LANG_EN, "fr" -> IQN_LANG_FR, else -1. */
 int iqn_lang_parse(const char *s);
 

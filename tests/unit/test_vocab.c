@@ -272,9 +272,51 @@ static void test_bad(void)
     }
 }
 
+/* iqn_vocab_json: each entry's JSON opening in each language, escaped, none running into the next. */
+static void test_json(void)
+{
+    static const struct {
+        const char *id;
+        int set;
+        const char *code;
+        int lang;
+        const char *want;
+    } cases[] = {
+        {"json-quote-en", IQN_FACET_TYPE, "report", IQN_LANG_EN, "{\"value\":\"report\",\"label\":\"The \\\"best\\\" report\""},
+        {"json-backslash-fr", IQN_FACET_TYPE, "report", IQN_LANG_FR, "{\"value\":\"report\",\"label\":\"Rapport \\\\ bilan\""},
+        {"json-last-entry-fr", IQN_FACET_TYPE, "lesson", IQN_LANG_FR, "{\"value\":\"lesson\",\"label\":\"Leçon\""},
+        {"json-province-fr", IQN_FACET_PROVINCE, "QC", IQN_LANG_FR, "{\"value\":\"QC\",\"label\":\"Québec\""},
+        {"json-province-en", IQN_FACET_PROVINCE, "QC", IQN_LANG_EN, "{\"value\":\"QC\",\"label\":\"Quebec\""},
+    };
+    char dir[] = "/tmp/iqn-test-vocab-XXXXXX";
+    if (!check_report("json-mkdtemp", mkdtemp(dir) != NULL, "mkdtemp failed"))
+        return;
+    struct iqn_vocab *v = NULL;
+    struct iqn_error err;
+    iqn_error_clear(&err);
+    int rc = make_vocab_dir(dir, "type",
+                            "code\tlabel_en\tlabel_fr\nreport\tThe \"best\" report\tRapport \\ bilan\n"
+                            "lesson\tLesson\tLeçon\n") == 0
+                 ? iqn_vocab_load(dir, &v, &err)
+                 : -1;
+    if (check_report("json-load", rc == IQN_OK && v, err.message)) {
+        for (size_t i = 0; i < CHECK_NELEM(cases); i++) {
+            const struct iqn_vocab_entry *e = iqn_vocab_find(v, cases[i].set, cases[i].code);
+            size_t len = 0;
+            const char *json = e ? iqn_vocab_json(v, cases[i].set, e, cases[i].lang, &len) : "";
+            char got[512];
+            snprintf(got, sizeof got, "%.*s", (int)len, json);
+            check_str(cases[i].id, cases[i].want, got);
+        }
+    }
+    iqn_vocab_free(v);
+    remove_vocab_dir(dir);
+}
+
 int main(void)
 {
     test_shipped();
     test_bad();
+    test_json();
     return check_summary("test_vocab");
 }
