@@ -360,19 +360,105 @@ static enum MHD_Result start_write(struct iqn_request *req)
     return MHD_YES;
 }
 
+/* ---- reads on the worker threads ---- */
+
+/* A request's handler, on whatever thread runs it. */
+static enum MHD_Result handle(struct iqn_request *req, const char *url)
+{
+    enum MHD_Result rc;
+    if (not_modified(req, url, &rc))
+        return rc;
+    return dispatch(req, url);
+}
+
+/* cfg->threads workers take the queued requests oldest first, each with its own index handle. MHD's
+ * threads only read requests and write answers: a request waits for the first free worker, not
+ * behind a slow search that happens to hold its connection's MHD thread (at 8 connections on 2
+ * cores, p99 falls by about a quarter; docs/BENCHMARKS.md). A request finding workers idle goes to
+ * the one idle last, whose caches are warmest. */
+struct iqn_worker {
+    struct iqn_server *srv;
+    pthread_t thread;
+    pthread_cond_t cv; /* signalled when handed work, or when the server stops */
+    int idle;          /* on srv->idle */
+};
+
+static void *worker_main(void *p)
+{
+    struct iqn_worker *w = p;
+    struct iqn_server *srv = w->srv;
+    pthread_mutex_lock(&srv->jobs_mu);
+    for (;;) {
+        while (!srv->work_head && !srv->stopping) {
+            if (!w->idle) {
+                srv->idle[srv->nidle++] = w;
+                w->idle = 1;
+            }
+            pthread_cond_wait(&w->cv, &srv->jobs_mu);
+        }
+        if (w->idle) { /* woken by the stop, or work came without this worker being picked */
+            unsigned i = 0;
+            while (srv->idle[i] != w)
+                i++;
+            memmove(&srv->idle[i], &srv->idle[i + 1], (srv->nidle - i - 1) * sizeof *srv->idle);
+            srv->nidle--;
+            w->idle = 0;
+        }
+        struct iqn_request *req = srv->work_head;
+        if (!req)
+            break; /* stopping, and nothing left */
+        srv->work_head = req->work_next;
+        if (!srv->work_head)
+            srv->work_tail = NULL;
+        pthread_mutex_unlock(&srv->jobs_mu);
+        /* MHD_NO without a response: on_request closes the connection when MHD calls back. */
+        handle(req, req->path);
+        MHD_resume_connection(req->conn); /* req is MHD's again from here on */
+        pthread_mutex_lock(&srv->jobs_mu);
+    }
+    pthread_mutex_unlock(&srv->jobs_mu);
+    return NULL;
+}
+
+/* Hand req to the workers (returns 1), or 0 when there are none (stopping): run it here then. */
+static int queue_request(struct iqn_request *req)
+{
+    struct iqn_server *srv = req->srv;
+    pthread_mutex_lock(&srv->jobs_mu);
+    if (srv->stopping || srv->nworkers == 0) {
+        pthread_mutex_unlock(&srv->jobs_mu);
+        return 0;
+    }
+    /* Suspended before a worker can see it, so that its resume cannot come first. */
+    req->job = 1;
+    MHD_suspend_connection(req->conn);
+    req->work_next = NULL;
+    if (srv->work_tail)
+        srv->work_tail->work_next = req;
+    else
+        srv->work_head = req;
+    srv->work_tail = req;
+    if (srv->nidle > 0) {
+        struct iqn_worker *w = srv->idle[--srv->nidle];
+        w->idle = 0;
+        pthread_cond_signal(&w->cv);
+    }
+    pthread_mutex_unlock(&srv->jobs_mu);
+    return 1;
+}
+
 /* A request that has fully arrived, to its handler. */
 static enum MHD_Result route(struct iqn_request *req, const char *url, const char *method)
 {
-    enum MHD_Result rc;
     const char *id;
     iqn_guard_received(req->srv->guard, req->conn);
     if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
         return iqn_cors_options(req, url);
     if (iqn_write_route(method, url, &id))
         return start_write(req);
-    if (not_modified(req, url, &rc))
-        return rc;
-    return dispatch(req, url);
+    if (queue_request(req))
+        return MHD_YES;
+    return handle(req, url);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -530,6 +616,19 @@ int iqn_server_start(struct iqn_server *srv, const struct iqn_config *cfg, const
     pthread_mutex_init(&srv->jobs_mu, NULL);
     pthread_cond_init(&srv->jobs_cv, NULL);
     srv->jobs_made = 1;
+    srv->workers = calloc(cfg->threads, sizeof *srv->workers);
+    srv->idle = calloc(cfg->threads, sizeof *srv->idle);
+    for (unsigned i = 0; srv->workers && srv->idle && i < cfg->threads; i++) {
+        struct iqn_worker *w = &srv->workers[i];
+        w->srv = srv;
+        if (pthread_cond_init(&w->cv, NULL) != 0)
+            break;
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            pthread_cond_destroy(&w->cv);
+            break; /* fewer workers; none at all: requests run on MHD's threads */
+        }
+        srv->nworkers++;
+    }
     rc = start_parts(srv, cfg, err);
     if (rc != IQN_OK)
         goto fail;
@@ -582,15 +681,25 @@ fail:
 void iqn_server_stop(struct iqn_server *srv)
 {
     if (srv->jobs_made) {
-        /* Writes in flight finish (and resume their connections) before MHD stops. */
+        /* Queued requests and writes in flight finish (and resume their connections) before MHD
+         * stops; requests arriving meanwhile run on MHD's threads. */
         pthread_mutex_lock(&srv->jobs_mu);
         srv->stopping = 1;
+        for (unsigned i = 0; i < srv->nworkers; i++)
+            pthread_cond_signal(&srv->workers[i].cv);
+        pthread_mutex_unlock(&srv->jobs_mu);
+        for (unsigned i = 0; i < srv->nworkers; i++) {
+            pthread_join(srv->workers[i].thread, NULL);
+            pthread_cond_destroy(&srv->workers[i].cv);
+        }
+        srv->nworkers = 0;
+        pthread_mutex_lock(&srv->jobs_mu);
         while (srv->jobs > 0)
             pthread_cond_wait(&srv->jobs_cv, &srv->jobs_mu);
         pthread_mutex_unlock(&srv->jobs_mu);
     }
     if (srv->mhd)
-        MHD_stop_daemon(srv->mhd); /* joins the threads: their index handles are closed by the key's destructor */
+        MHD_stop_daemon(srv->mhd); /* the workers' index handles were closed by the key's destructor */
     srv->mhd = NULL;
     if (srv->db_key_made) {
         /* A handle opened by this thread (none in normal use) is not covered by the destructor. */
@@ -613,4 +722,8 @@ void iqn_server_stop(struct iqn_server *srv)
     srv->keys = NULL;
     free(srv->web_root);
     srv->web_root = NULL;
+    free(srv->workers);
+    free(srv->idle);
+    srv->workers = NULL;
+    srv->idle = NULL;
 }

@@ -20,11 +20,13 @@ struct iqn_guard;
 struct iqn_metrics;
 struct iqn_ratelimit;
 
+struct iqn_worker;
+
 struct iqn_server {
     const struct iqn_config *cfg;
     const struct iqn_vocab *vocab; /* shared, read-only */
     char *web_root;                /* realpath of cfg->web */
-    pthread_key_t db_key;          /* each MHD thread's struct iqn_db */
+    pthread_key_t db_key;          /* each worker thread's struct iqn_db */
     int db_key_made;
     struct MHD_Daemon *mhd;
     unsigned port;                 /* the port bound */
@@ -33,11 +35,17 @@ struct iqn_server {
     struct iqn_metrics *metrics;   /* counters (atomics) */
     struct iqn_guard *guard;       /* slow-client watchdog */
     char boot[17];                 /* random per process: part of every ETag */
-    pthread_mutex_t jobs_mu;       /* guards jobs and stopping */
+    pthread_mutex_t jobs_mu;       /* guards jobs, stopping and the work queue */
     pthread_cond_t jobs_cv;
     unsigned jobs;                 /* write requests running on their own threads */
     int stopping;
     int jobs_made;
+    struct iqn_request *work_head; /* requests waiting for a worker, oldest first */
+    struct iqn_request *work_tail;
+    struct iqn_worker *workers;    /* cfg->threads of them, or fewer if threads could not be made */
+    unsigned nworkers;
+    struct iqn_worker **idle;      /* idle workers, the most recently idle last */
+    unsigned nidle;
 };
 
 #define IQN_REQUEST_ID_MAX 64
@@ -62,7 +70,8 @@ struct iqn_request {
     const char *www_authenticate;  /* WWW-Authenticate value on a 401 (static string) */
     const char *allow;             /* Allow value on a 405 (static string) */
     int write;                     /* POST or DELETE on the write API */
-    int job;                       /* the write runs on its own thread, the connection suspended */
+    int job;                       /* handled off MHD's thread (a write, or a queued request), the connection suspended */
+    struct iqn_request *work_next; /* in the work queue */
     struct iqn_buf body;           /* the request body of a write, capped at cfg->max_body */
     int body_too_large;            /* more than max_body arrived: answered 413 at the end */
     unsigned long long body_seen;  /* bytes of body received in all */
@@ -74,7 +83,7 @@ int iqn_server_start(struct iqn_server *srv, const struct iqn_config *cfg, const
 /* Stop the daemon (waits for its threads; their index handles are closed) and free srv's parts. */
 void iqn_server_stop(struct iqn_server *srv);
 
-/* This thread's index handle, opened on first use and moved to the newest revision.
+/* This (worker) thread's index handle, opened on first use and moved to the newest revision.
  * On failure the request should answer 503. */
 int iqn_http_db(struct iqn_request *req, struct iqn_db **db, struct iqn_error *err);
 
