@@ -215,6 +215,51 @@ class Hostile(HostileBase):
             for s in socks:
                 s.close()
 
+    def test_clients_that_hang_up_while_waiting(self):
+        """Requests wait on the workers' queue with their connections suspended: clients that close
+        (or reset) right after sending, while their searches wait or run, cost nothing but the work."""
+        req = (b"GET /api/v1/search?q=echidnafixture+fixture&lang=en&lang=fr HTTP/1.1\r\n"
+               b"Host: 127.0.0.1\r\n\r\n")
+        socks = []
+        try:
+            for i in range(48):
+                s = socket.create_connection(("127.0.0.1", self.daemon.port), timeout=10)
+                if i % 2:  # a reset instead of a FIN
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                s.sendall(req * 3)
+                socks.append(s)
+        finally:
+            for s in socks:
+                s.close()
+        self.assert_healthy()
+
+    def test_pipelined_requests_answered_in_order(self):
+        """Several requests sent at once on one connection come back in order, each whole, though
+        each waits its turn on the workers' queue."""
+        queries = ["echidnafixture", "nosuchwordatall", "fixture"]
+        data = b"".join(b"GET /api/v1/search?q=%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % q.encode()
+                        for q in queries)
+        s = socket.create_connection(("127.0.0.1", self.daemon.port), timeout=20)
+        try:
+            s.sendall(data)
+            buf, answers = b"", []
+            while len(answers) < len(queries):
+                while not (b"\r\n\r\n" in buf and _complete(buf)):
+                    chunk = s.recv(65536)
+                    self.assertTrue(chunk, "connection closed after %d answers" % len(answers))
+                    buf += chunk
+                head, _, rest = buf.partition(b"\r\n\r\n")
+                length = int([l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0]
+                             .split(b":", 1)[1])
+                answers.append((status_of(head), json.loads(rest[:length])))
+                buf = rest[length:]
+        finally:
+            s.close()
+        self.assertEqual([a[0] for a in answers], [200, 200, 200])
+        self.assertEqual([a[1]["query"] for a in answers], queries)
+        self.assertEqual(answers[1][1]["total"], 0)
+        self.assertGreater(answers[0][1]["total"], 0)
+
     def test_thousands_of_parameters(self):
         status, hdrs, data = self.daemon.get("/api/v1/search", "&".join("q%d=1" % i for i in range(257)))
         self.assertEqual(status, 400)
