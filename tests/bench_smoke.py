@@ -33,7 +33,7 @@ def main():
     failures = []
     try:
         cmd = [sys.executable, os.path.join(a.source, "bench", "run"), "--build", a.build, "--no-build",
-               "--sizes", "500", "--seconds", "1", "--warmup", "0.2", "--rounds", "2", "--sweep-seconds", "0.5", "--queries", "100",
+               "--sizes", "500", "--seconds", "1", "--warmup", "0.2", "--rounds", "2", "--import-rounds", "2", "--sweep-seconds", "0.5", "--queries", "100",
                "--work", work]
         run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=1200)
         out = run.stdout
