@@ -27,10 +27,11 @@ enum MHD_Result iqn_api_facets(struct iqn_request *req)
         iqn_buf_addf(&b, "%s\"%s\":[", f ? "," : "", iqn_facets[f].name);
         for (size_t i = 0; i < iqn_vocab_size(v, f); i++) {
             const struct iqn_vocab_entry *e = iqn_vocab_at(v, f, i);
-            iqn_buf_adds(&b, i ? ",{\"value\":" : "{\"value\":");
-            iqn_buf_json_strz(&b, e->code);
-            iqn_buf_adds(&b, ",\"label\":");
-            iqn_buf_json_strz(&b, e->label[lang]);
+            size_t len = 0;
+            const char *open = iqn_vocab_json(v, f, e, lang, &len); /* {"value":..,"label":.. */
+            if (i)
+                iqn_buf_addc(&b, ',');
+            iqn_buf_add(&b, open, len);
             iqn_buf_adds(&b, ",\"label_en\":");
             iqn_buf_json_strz(&b, e->label[IQN_LANG_EN]);
             iqn_buf_adds(&b, ",\"label_fr\":");
