@@ -38,10 +38,17 @@
 /* The English and French stemmers a TermGenerator indexes with, each remembering the stems it has
  * made (stemming was a tenth of an import's work, and records repeat their words). Owned beside
  * the TermGenerator, used by the same thread. */
+namespace {
+class CachedStem;
+}
 struct index_stems {
     Xapian::Stem en, fr;
+    CachedStem *en_impl, *fr_impl; /* owned by en and fr */
     index_stems();
     Xapian::Stem get(const char *lang) const;
+    /* Count every word indexed from now on into words (null: stop counting); the counts so far
+     * go to the map given before. */
+    void count_words(std::unordered_map<std::string, Xapian::termcount> *words);
 };
 
 /* A first import into an empty index, built in parallel: see "Bulk build" below. */
@@ -64,6 +71,7 @@ struct iqn_bulk_part {
     std::unique_ptr<Xapian::WritableDatabase> wdb;
     Xapian::TermGenerator tg;
     index_stems stems;
+    std::unordered_map<std::string, Xapian::termcount> words; /* spelling data: each word and its count */
     std::thread thread;
     std::mutex mu;
     std::condition_variable work, space;
@@ -266,24 +274,44 @@ Xapian::Stem stemmer_for(const char *lang)
     return Xapian::Stem();
 }
 
-/* A stemmer that remembers what it has made, up to a bound. */
+/* A stemmer that remembers what it has made, up to a bound, and can count the words it is given:
+ * the index holds stems only, so a bulk build takes its spelling data (the words as written) from
+ * here, where the TermGenerator hands over every word it indexes. The count rides in the cache
+ * entry (one hash lookup a word) and is moved to words when the cache is emptied or flushed. */
 class CachedStem : public Xapian::StemImplementation {
+    struct entry {
+        std::string stem;
+        Xapian::termcount seen = 0;
+    };
     Xapian::Stem inner;
     std::string name;
-    std::unordered_map<std::string, std::string> made;
+    std::unordered_map<std::string, entry> made;
 
   public:
+    std::unordered_map<std::string, Xapian::termcount> *words = nullptr; /* counted into when set */
+
     CachedStem(Xapian::Stem stem, const char *description) : inner(std::move(stem)), name(description) {}
+    /* Move the counts made so far into words. */
+    void flush()
+    {
+        for (auto &kv : made) {
+            if (words && kv.second.seen)
+                (*words)[kv.first] += kv.second.seen;
+            kv.second.seen = 0;
+        }
+    }
     std::string operator()(const std::string &word) override
     {
         auto it = made.find(word);
-        if (it != made.end())
-            return it->second;
-        if (made.size() >= 50000)
-            made.clear(); /* a bound on memory: a few MB */
-        std::string stem = inner(word);
-        made.emplace(word, stem);
-        return stem;
+        if (it == made.end()) {
+            if (made.size() >= 50000) { /* a bound on memory: a few MB */
+                flush();
+                made.clear();
+            }
+            it = made.emplace(word, entry{inner(word), 0}).first;
+        }
+        it->second.seen += words != nullptr;
+        return it->second.stem;
     }
     std::string get_description() const override
     {
@@ -510,8 +538,12 @@ Xapian::Document build_document(Xapian::TermGenerator &tg, const index_stems &st
                                 const struct iqn_record *r, const struct iqn_record *partner, const encoded &e)
 {
     Xapian::Document doc;
-    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
+    /* Stems only ("Z" + stem, with positions), as Elasticsearch's and Solr's language analysers
+     * index: half the postings of stems beside the words as written, so imports run faster and
+     * the index is smaller. Phrases match stems, wildcards expand over stems (expand_wildcards),
+     * and stop words are indexed so that a phrase holding one still matches. */
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+    tg.set_stopper_strategy(Xapian::TermGenerator::STOP_NONE);
     tg.set_document(doc);
     index_text_fields(tg, stems, r);
     if (vocab)
@@ -664,30 +696,24 @@ void part_failed(iqn_bulk_part *p, const std::string &why)
         p->error = why;
 }
 
-/* A part's spelling data, added once its records are in: each word (unprefixed term) once, with
- * its collection frequency, the sum of its wdf over the part's documents, which is what the
- * TermGenerator's FLAG_SPELLING adds occurrence by occurrence (a document replaced during the
- * import counts once here). The compactor sums the parts' frequencies. Reading the words back from
- * the part's own term list costs one pass over its vocabulary, where collecting them from every
- * document cost a hash-map update per word of every record and their re-adding at every commit. */
+/* A part's spelling data, added once its records are in: each word its stemmers were given (the
+ * index holds stems only), with the number of times it was indexed, as the TermGenerator's
+ * FLAG_SPELLING would add occurrence by occurrence; the compactor sums the parts' frequencies.
+ * Counting in a hash map as words are stemmed, then adding each word once, costs far less than
+ * FLAG_SPELLING's update of the spelling table per word and its re-writing at every commit. */
 void add_part_spelling(iqn_bulk_part *p)
 {
     Xapian::WritableDatabase &w = *p->wdb;
-    Xapian::TermIterator t = w.allterms_begin(), end = w.allterms_end();
-    while (t != end) {
-        const std::string term = *t;
-        if (!term.empty() && term[0] >= 'A' && term[0] <= 'Z') {
-            t.skip_to("["); /* past the prefixed terms: '[' follows 'Z' */
-            continue;
-        }
-        w.add_spelling(term, w.get_collection_freq(term));
-        ++t;
-    }
+    p->stems.count_words(nullptr); /* the last counts, out of the stemmers' caches */
+    for (const auto &kv : p->words)
+        w.add_spelling(kv.first, kv.second);
+    p->words.clear();
 }
 
 void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
 {
     unsigned since = 0;
+    p->stems.count_words(&p->words);
     for (;;) {
         iqn_bulk_job job;
         {
@@ -880,8 +906,18 @@ enum iqn_upsert_result classify(Xapian::Database &xdb, const std::string &idterm
 
 
 index_stems::index_stems()
-    : en(new CachedStem(stemmer_for("en"), "english")), fr(new CachedStem(stemmer_for("fr"), "french, folded"))
+    : en_impl(new CachedStem(stemmer_for("en"), "english")), fr_impl(new CachedStem(stemmer_for("fr"), "french, folded"))
 {
+    en = Xapian::Stem(en_impl);
+    fr = Xapian::Stem(fr_impl);
+}
+
+void index_stems::count_words(std::unordered_map<std::string, Xapian::termcount> *words)
+{
+    en_impl->flush();
+    fr_impl->flush();
+    en_impl->words = words;
+    fr_impl->words = words;
 }
 
 Xapian::Stem index_stems::get(const char *lang) const
@@ -1346,8 +1382,8 @@ bool blank(const char *s)
  * overridden by an environment variable of the same name, for relevance experiments only. */
 struct tuning {
     double bm25_k1 = 1.2, bm25_b = 0.75;  /* BM25: term frequency saturation, length normalisation */
-    int prf_docs = 5, prf_terms = 30;     /* pseudo-relevance feedback: top documents, terms added */
-    double prf_weight = 0.5;              /* weight of the added terms */
+    int prf_docs = 5, prf_terms = 15;     /* pseudo-relevance feedback: top documents, terms added */
+    double prf_weight = 0.85;             /* weight of the added terms */
     int prf_min_terms = 4;                /* only for queries of at least this many words */
     int prf_min_docs = 1;                 /* candidate terms must be in this many top documents */
     int cross_language = 1;               /* also match stems of the other official language */
@@ -1389,7 +1425,7 @@ Xapian::Query parse_in(Xapian::Database &db, const std::string &text, const char
     Xapian::QueryParser qp;
     qp.set_database(db);
     qp.set_stemmer(stemmer_for(lang));
-    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
     qp.set_stopper(stopper_for(nullptr));
     qp.set_default_op(Xapian::Query::OP_OR);
     qp.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
@@ -1435,7 +1471,8 @@ bool rebuildable(Xapian::Query::op op)
 }
 
 /* Merge two parses of the same text that differ only in their stems: each stemmed term becomes
- * OP_SYNONYM(stem in the UI language, stem in the other language), weighted as one term. */
+ * OP_SYNONYM(stem in the UI language, stem in the other language), weighted as one term, and each
+ * phrase the better of the phrase stemmed one way or the other. */
 Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
 {
     if (a.get_description() == b.get_description())
@@ -1448,6 +1485,8 @@ Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
         std::string ta = *a.get_terms_begin(), tb = *b.get_terms_begin();
         return Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(ta), Xapian::Query(tb));
     }
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR)
+        return Xapian::Query(Xapian::Query::OP_MAX, a, b); /* the phrase stemmed either way */
     if (!rebuildable(op))
         throw not_mergeable();
     std::vector<Xapian::Query> subs;
@@ -1487,8 +1526,68 @@ Xapian::Query synonym_tree(const std::vector<Xapian::Query> &terms, size_t lo, s
     return Xapian::Query(Xapian::Query::OP_SYNONYM, synonym_tree(terms, lo, mid), synonym_tree(terms, mid, hi));
 }
 
-/* Expand wildcards (nurs*) against the whole index, at most 100 most frequent terms: Xapian 1.4
- * expands them shard by shard, which would make a sharded index score them differently. */
+/* Endings that English and French stemmers take off a word (folded, as queries are): a stem
+ * shorter than a typed prefix matches that prefix's words only if the rest of the prefix starts
+ * one of these and the stemmer indeed takes it off (assessm* finds "assess", from assessment;
+ * nursery* does not find "nurs"). */
+const char *const stem_endings[] = {
+    /* English */
+    "s", "es", "ed", "ing", "ings", "ly", "er", "ers", "est", "ment", "ments", "ness", "ful", "fully",
+    "ation", "ations", "ational", "ization", "izations", "isation", "isations", "ize", "izes", "ized",
+    "izing", "ise", "ised", "ises", "ising", "ive", "ives", "ively", "ivity", "able", "ably", "ability",
+    "ible", "ibility", "al", "ally", "ance", "ances", "ence", "ences", "ency", "ic", "ical", "ically",
+    "ism", "isms", "ist", "ists", "ity", "ities", "ous", "ously", "ousness", "ent", "ently", "ant",
+    "ement", "ements", "ator", "ators", "ative", "atives", "ion", "ions", "ier", "iest", "iness",
+    "ied", "ies", "y",
+    /* French */
+    "e", "ee", "ees", "ere", "eres", "iers", "iere", "ieres", "ateur", "ateurs", "atrice", "atrices",
+    "ite", "ites", "ique", "iques", "isme", "ismes", "iste", "istes", "eur", "eurs", "euse", "euses",
+    "ables", "ibles", "if", "ifs", "ante", "ants", "antes", "ente", "ents", "entes", "ale", "ales",
+    "aux", "elle", "elles", "ez", "ais", "ait", "aient", "ir", "is", "it", "issent", "issant",
+    "issement", "issements", "logie", "logies", "euses", "ations"};
+
+/* The stems a wildcard pattern (prefix + typed start of a word) stands for: the index holds stems
+ * only, so nurs* looks for stems that begin "nurs", stems that are shorter than what was typed
+ * but that its words stem to (see stem_endings), and the typed word's own stems. */
+std::map<std::string, Xapian::doccount> wildcard_stems(Xapian::Database &xdb, const std::string &pattern)
+{
+    size_t p = 0;
+    while (p < pattern.size() && pattern[p] >= 'A' && pattern[p] <= 'Z')
+        p++;
+    const std::string prefix = "Z" + pattern.substr(0, p), word = pattern.substr(p);
+    std::map<std::string, Xapian::doccount> out; /* stem term, its document frequency */
+    if (word.empty())
+        return out;
+    const std::string start = prefix + word;
+    for (auto t = xdb.allterms_begin(start); t != xdb.allterms_end(start); ++t)
+        out.emplace(*t, t.get_termfreq());
+    Xapian::Stem en = stemmer_for("en"), fr = stemmer_for("fr"); /* stemmers keep state: one per call */
+    for (const std::string &s : {en(word), fr(word)}) {
+        Xapian::doccount tf = s.empty() || out.count(prefix + s) ? 0 : xdb.get_termfreq(prefix + s);
+        if (tf)
+            out.emplace(prefix + s, tf);
+    }
+    for (size_t k = word.size() - 1; k >= 2; k--) {
+        if (((unsigned char)word[k] & 0xC0) == 0x80)
+            continue; /* inside a UTF-8 character */
+        const std::string stem = word.substr(0, k), rest = word.substr(k);
+        Xapian::doccount tf = out.count(prefix + stem) ? 0 : xdb.get_termfreq(prefix + stem);
+        if (!tf)
+            continue;
+        for (const char *e : stem_endings) {
+            std::string whole = stem + e;
+            if (std::strncmp(e, rest.c_str(), rest.size()) == 0 && (en(whole) == stem || fr(whole) == stem)) {
+                out.emplace(prefix + stem, tf);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+/* Expand wildcards (nurs*) against the whole index, at most 100 most frequent stems: Xapian 1.4
+ * expands them shard by shard, which would make a sharded index score them differently, and over
+ * the words as written, which the index does not hold. */
 Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
 {
     Xapian::Query::op op = q.get_type();
@@ -1499,8 +1598,8 @@ Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
             return q;
         std::string pattern = d.substr(sp + 1, d.size() - sp - 2);
         std::vector<std::pair<Xapian::doccount, std::string>> found;
-        for (auto t = xdb.allterms_begin(pattern); t != xdb.allterms_end(pattern); ++t)
-            found.emplace_back(t.get_termfreq(), *t);
+        for (const auto &t : wildcard_stems(xdb, pattern))
+            found.emplace_back(t.second, t.first);
         std::sort(found.begin(), found.end(), [](const std::pair<Xapian::doccount, std::string> &a,
                                                   const std::pair<Xapian::doccount, std::string> &b) {
             return a.first != b.first ? a.first > b.first : a.second < b.second;

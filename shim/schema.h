@@ -74,7 +74,7 @@ struct iqn_facet_info {
 
 /* Bumped whenever the way records are indexed changes: every record is then re-indexed by the
  * next import (it is part of the content hash). */
-#define IQN_SCHEMA_VERSION 5
+#define IQN_SCHEMA_VERSION 6
 
 /* Boolean term prefixes. */
 #define IQN_PREFIX_ID "Q"

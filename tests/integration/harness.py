@@ -542,6 +542,31 @@ def words(text):
     return out
 
 
+_STEMMERS = {}
+
+
+def stem(word, lang="en"):
+    """word's Snowball stem ("english" or "french"), as the index holds it: through Debian's
+    libstemmer (package libstemmer0d), the same Snowball algorithms Xapian embeds."""
+    import ctypes
+    lib = _STEMMERS.get("lib")
+    if lib is None:
+        lib = ctypes.CDLL("libstemmer.so.0d")
+        lib.sb_stemmer_new.restype = ctypes.c_void_p
+        lib.sb_stemmer_new.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        lib.sb_stemmer_stem.restype = ctypes.POINTER(ctypes.c_char)
+        lib.sb_stemmer_stem.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        lib.sb_stemmer_length.argtypes = [ctypes.c_void_p]
+        _STEMMERS["lib"] = lib
+    name = "french" if lang == "fr" else "english"
+    if name not in _STEMMERS:
+        _STEMMERS[name] = lib.sb_stemmer_new(name.encode(), b"UTF_8")
+    st = _STEMMERS[name]
+    b = word.encode()
+    out = lib.sb_stemmer_stem(st, b, len(b))
+    return ctypes.string_at(out, lib.sb_stemmer_length(st)).decode()
+
+
 def record_words(rec, fields=TEXT_FIELDS, records=None):
     """The folded words of rec's text fields, and of its translation's when records is given and
     rec is paired (a paired record's document carries its translation's text)."""

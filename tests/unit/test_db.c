@@ -262,6 +262,20 @@ static const struct search_case search_cases[] = {
     {"text-nurses-filter-1", {.text = "nurses", .filter = {[P] = {"BC"}}}, 1, "r4", {[P] = "BC=1,ON=1"}},
     {"text-phrase-1", {.text = "\"credential assessment\""}, 1, "r1", {NULL}},
     {"text-phrase-2", {.text = "\"assessment credential\""}, 0, "", {NULL}},
+    /* The index holds stems: a phrase matches stems side by side, stop words included. */
+    {"text-phrase-stem-1", {.text = "\"credentials assessed\""}, 1, "r1", {NULL}},
+    {"text-phrase-stop-1", {.text = "\"assessment for nurses\""}, 1, "r1", {NULL}},
+    {"text-phrase-stop-2", {.text = "\"assessment of nurses\""}, 0, "", {NULL}},
+    /* Wildcards expand over stems, also those shorter than what was typed (assessm*: "assess",
+     * from assessment) when the rest begins an ending the stemmer takes off; nursery* is not
+     * "nurs" + an ending. */
+    {"text-wildcard-1", {.text = "assessm*"}, 1, "r1", {NULL}},
+    {"text-wildcard-2", {.text = "mentor*"}, 2, "r2,r4", {NULL}},
+    {"text-wildcard-3", {.text = "nursery*"}, 0, "", {NULL}},
+    {"text-wildcard-4", {.text = "title:mentor*"}, 1, "r4", {NULL}},
+    {"text-wildcard-5", {.text = "internationally*"}, 1, "r1", {NULL}},
+    {"fr-wildcard-1", {.text = "évaluat*", .lang = "fr"}, 1, "r3", {NULL}},
+    {"fr-wildcard-2", {.text = "infirmièr*", .lang = "fr"}, 1, "r3", {NULL}},
     {"text-exclude-1", {.text = "nurses -doctors"}, 1, "r1", {NULL}},
     {"text-mentorship-1", {.text = "mentorship"}, 2, "r2,r4", {NULL}},
     {"text-title-prefix-1", {.text = "title:mentorship"}, 1, "r4", {NULL}},
