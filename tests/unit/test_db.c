@@ -92,6 +92,7 @@ struct search {
     unsigned limit;
     int snippets;
     int spelling;
+    int partial; /* search-as-you-type: the last word is a prefix */
 };
 
 /* Run s; the result (caller frees) or NULL (reported under id). */
@@ -118,6 +119,7 @@ static struct iqn_result *run(struct iqn_db *db, const char *id, const struct se
     q.facets = 1;
     q.snippets = s->snippets;
     q.spelling = s->spelling;
+    q.partial = s->partial;
     struct iqn_result *res = NULL;
     struct iqn_error err;
     iqn_error_clear(&err);
@@ -274,6 +276,11 @@ static const struct search_case search_cases[] = {
     {"text-wildcard-3", {.text = "nursery*"}, 0, "", {NULL}},
     {"text-wildcard-4", {.text = "title:mentor*"}, 1, "r4", {NULL}},
     {"text-wildcard-5", {.text = "internationally*"}, 1, "r1", {NULL}},
+    /* Search-as-you-type: the last word, a prefix, expands like a wildcard (over stems). */
+    {"text-partial-1", {.text = "mentorship assessm", .partial = 1}, 3, "r1,r2,r4", {NULL}},
+    {"text-partial-2", {.text = "licensure pharmac", .partial = 1}, 1, "r5", {NULL}},
+    {"text-partial-3", {.text = "nursery", .partial = 1}, 0, "", {NULL}},
+    {"fr-partial-1", {.text = "infirmi", .lang = "fr", .partial = 1}, 1, "r3", {NULL}},
     {"fr-wildcard-1", {.text = "évaluat*", .lang = "fr"}, 1, "r3", {NULL}},
     {"fr-wildcard-2", {.text = "infirmièr*", .lang = "fr"}, 1, "r3", {NULL}},
     {"text-exclude-1", {.text = "nurses -doctors"}, 1, "r1", {NULL}},
