@@ -126,6 +126,13 @@ static const struct shard_case cases[] = {
     {"shards-date-desc", "program", "en", "QC", NULL, IQN_SORT_DATE_DESC, 0, 15},
     {"shards-date-asc", NULL, "en", NULL, "mentorship", IQN_SORT_DATE_ASC, 5, 15},
     {"shards-phrase", "\"credential assessment\" -mentoring", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    /* Phrases of stems: with stop words, in the other language (OP_MAX of both stemmings, which
+     * share their stop words), with filters, with a word twice. */
+    {"shards-phrase-stop", "\"engineers and the\" OR \"assessment for nurses\"", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-phrase-fr-in-en", "\"infirmières formées\" OR \"les ingénieurs\"", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-phrase-fr", "\"stages cliniques\" programme", "fr", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-phrase-facets", "\"credential assessment\" nurses", "en", "ON", "licensure", IQN_SORT_RELEVANCE, 0, 10},
+    {"shards-phrase-repeated", "\"nurses nurses\" OR \"educated nurses\" nurses", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
     {"shards-wildcard", "engin* OR pharm*", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
     {"shards-feedback", "how are internationally trained electricians assessed for licensure", "en", NULL, NULL,
      IQN_SORT_RELEVANCE, 0, 30},
