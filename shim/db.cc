@@ -1544,7 +1544,7 @@ const char *const stem_endings[] = {
     "ite", "ites", "ique", "iques", "isme", "ismes", "iste", "istes", "eur", "eurs", "euse", "euses",
     "ables", "ibles", "if", "ifs", "ante", "ants", "antes", "ente", "ents", "entes", "ale", "ales",
     "aux", "elle", "elles", "ez", "ais", "ait", "aient", "ir", "is", "it", "issent", "issant",
-    "issement", "issements", "logie", "logies", "euses", "ations"};
+    "issement", "issements", "logie", "logies"};
 
 /* The stems a wildcard pattern (prefix + typed start of a word) stands for: the index holds stems
  * only, so nurs* looks for stems that begin "nurs", stems that are shorter than what was typed
