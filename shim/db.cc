@@ -792,11 +792,40 @@ void bulk_check(iqn_bulk &b)
     }
 }
 
-/* Hand a job to the part that owns its id (placed as shards are); waits while that part's queue
- * is full. */
-void bulk_send(iqn_bulk &b, iqn_bulk_job &&job)
+/* The slot of main's entries that names the part a record was sent to (main is thrown away when
+ * the build is published, so the slot is free there). A record's first job goes to the part with
+ * the least work queued, so that the parts run dry together at the end of the import rather than
+ * one finishing its backlog alone; its later jobs (a changed copy in the same run, its
+ * translation's text, a delete) go to the same part, which holds its document. */
+const Xapian::valueno BULK_SLOT_PART = 100;
+
+size_t least_loaded(iqn_bulk &b)
 {
-    iqn_bulk_part &p = *b.parts[(size_t)(iqn_hash64(job.id.data(), job.id.size(), 0) % b.parts.size())];
+    size_t best = 0, best_bytes = SIZE_MAX;
+    for (size_t k = 0; k < b.parts.size(); k++) {
+        std::lock_guard<std::mutex> lk(b.parts[k]->mu);
+        size_t bytes = b.parts[k]->queued_bytes + b.parts[k]->queue.size(); /* jobs of no bytes count too */
+        if (bytes < best_bytes) {
+            best = k;
+            best_bytes = bytes;
+        }
+    }
+    return best;
+}
+
+/* The part that holds the record whose main entry is did. */
+size_t part_of(iqn_bulk &b, Xapian::Database &main, Xapian::docid did)
+{
+    std::string v = main.get_document(did).get_value(BULK_SLOT_PART);
+    if (v.size() != 1 || (size_t)(unsigned char)v[0] >= b.parts.size())
+        throw Xapian::DatabaseCorruptError("bulk build: record without a part");
+    return (size_t)(unsigned char)v[0];
+}
+
+/* Hand a job to part k; waits while its queue is full. */
+void bulk_send(iqn_bulk &b, size_t k, iqn_bulk_job &&job)
+{
+    iqn_bulk_part &p = *b.parts[k];
     size_t bytes = job.enc.data.size() + job.enc.partner.size();
     std::unique_lock<std::mutex> lk(p.mu);
     p.space.wait(lk, [&] {
@@ -810,22 +839,22 @@ void bulk_send(iqn_bulk &b, iqn_bulk_job &&job)
     p.work.notify_one();
 }
 
-void bulk_put(iqn_bulk &b, const char *id, encoded &&e, bool added)
+void bulk_put(iqn_bulk &b, size_t k, const char *id, encoded &&e, bool added)
 {
     iqn_bulk_job job;
     job.put = true;
     job.added = added;
     job.id = id;
     job.enc = std::move(e);
-    bulk_send(b, std::move(job));
+    bulk_send(b, k, std::move(job));
 }
 
-void bulk_delete(iqn_bulk &b, const char *id)
+void bulk_delete(iqn_bulk &b, size_t k, const char *id)
 {
     iqn_bulk_job job;
     job.put = false;
     job.id = id;
-    bulk_send(b, std::move(job));
+    bulk_send(b, k, std::move(job));
 }
 
 /* fsync a folder itself (its entries: names made, renamed or removed). */
@@ -880,8 +909,12 @@ void rebuild(struct iqn_db *db, Xapian::docid did, const struct iqn_record *r, c
     if (db->bulk) {
         const char *id = iqn_record_get(r, IQN_F_ID);
         encoded e = encode_pair(r, partner);
-        shard_of(db, id).replace_document(did, main_entry(r, e));
-        bulk_put(*db->bulk, id, std::move(e), false);
+        Xapian::WritableDatabase &main = shard_of(db, id);
+        size_t k = part_of(*db->bulk, main, did);
+        Xapian::Document doc = main_entry(r, e);
+        doc.add_value(BULK_SLOT_PART, std::string(1, (char)k));
+        main.replace_document(did, doc);
+        bulk_put(*db->bulk, k, id, std::move(e), false);
         return;
     }
     std::string hash;
@@ -1015,6 +1048,7 @@ int iqn_db_create_sharded(const char *path, unsigned nshards, struct iqn_error *
 int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_error *err)
 {
     *started = 0;
+    parts = std::min(parts, 255u); /* BULK_SLOT_PART holds a part's number in one byte */
     struct stat st;
     if (db->bulk || db->shards.size() != 1 || parts < 1 || !stub_of(db->path.c_str()).empty() ||
         lstat(db->path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -1171,12 +1205,17 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
             record_ptr old = existing ? load_record(home, id, &odid) : record_ptr(nullptr, iqn_record_free);
             Xapian::docid old_pdid = 0;
             record_ptr old_partner = old ? load_partner(db, old.get(), &old_pdid) : record_ptr(nullptr, iqn_record_free);
+            size_t k = 0;
+            if (db->bulk) {
+                k = existing ? part_of(*db->bulk, home, existing) : least_loaded(*db->bulk);
+                doc.add_value(BULK_SLOT_PART, std::string(1, (char)k));
+            }
             if (existing)
                 home.replace_document(existing, doc);
             else
                 home.add_document(doc); /* classify found no record with this id */
             if (db->bulk)
-                bulk_put(*db->bulk, id, std::move(enc), existing == 0);
+                bulk_put(*db->bulk, k, id, std::move(enc), existing == 0);
             if (old_partner && old_pdid != pdid)
                 rebuild(db, old_pdid, old_partner.get(), nullptr);
             if (partner)
@@ -1218,9 +1257,10 @@ int iqn_db_delete(struct iqn_db *db, const char *id, int *found, struct iqn_erro
         record_ptr partner = old ? load_partner(db, old.get(), &pdid) : record_ptr(nullptr, iqn_record_free);
         bool exists = did != 0;
         if (exists) {
+            size_t k = db->bulk ? part_of(*db->bulk, shard_of(db, id), did) : 0;
             shard_of(db, id).delete_document(idterm);
             if (db->bulk)
-                bulk_delete(*db->bulk, id);
+                bulk_delete(*db->bulk, k, id);
         }
         if (partner)
             rebuild(db, pdid, partner.get(), nullptr);
