@@ -3,16 +3,19 @@
 #
 # For each N (default 2000 and 10000): make N HTML pages from iqn-gen records (deterministic:
 # the same N gives the same files), import them with iqn-index and with omindex into fresh
-# indexes, each under /usr/bin/time -v, and print documents per second and peak memory (maximum
-# resident set size) side by side. Results are in docs/BENCHMARKS.md, "Import: iqn-index vs omindex".
+# indexes, each under /usr/bin/time -v, the two taking turns for --rounds rounds (default 3), and
+# print the median documents per second and the largest peak memory (maximum resident set size)
+# of each side by side, with the ratio of the medians and each round's ratio. Results are in
+# docs/BENCHMARKS.md, "Import: iqn-index vs omindex".
 #
-#   bench/import_vs_omindex.sh [--sizes "2000 10000"] [--build DIR] [--work DIR] [--jobs N] [--keep]
+#   bench/import_vs_omindex.sh [--sizes "2000 10000"] [--rounds N] [--build DIR] [--work DIR] [--jobs N] [--keep]
 #
 # Needs: a release build (./iqn build makes build/), python3, omindex (Debian xapian-omega) and
 # /usr/bin/time (Debian time).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 SIZES="2000 10000"
+ROUNDS=3
 BUILD="$ROOT/build"
 WORK=""
 JOBS=""
@@ -20,14 +23,16 @@ KEEP=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) SIZES=$2; shift 2 ;;
+        --rounds) ROUNDS=$2; shift 2 ;;
         --build) BUILD=$2; shift 2 ;;
         --work) WORK=$2; shift 2 ;;
         --jobs) JOBS=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "import_vs_omindex.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "import_vs_omindex.sh: --rounds takes a number from 1, not '$ROUNDS'" >&2; exit 2; }
 INDEX="$BUILD/indexer/iqn-index"
 GEN="$BUILD/corpus/gen/iqn-gen"
 for need in "$INDEX" "$GEN" /usr/bin/time; do
@@ -79,26 +84,36 @@ for n in $SIZES; do
     make_pages "$n" "$pages"
     mb=$(du -sm "$pages" | cut -f1)
 
-    rm -rf "$WORK/iqn-$n" "$WORK/omega-$n"
     extra=()
     [ -n "$JOBS" ] && extra+=(--jobs "$JOBS")
-    /usr/bin/time -v -o "$WORK/iqn-$n.time" "$INDEX" --db "$WORK/iqn-$n" --vocab "$ROOT/corpus/vocab" --quiet \
-        "${extra[@]}" "$pages" >"$WORK/iqn-$n.out" 2>"$WORK/iqn-$n.err" || {
-        echo "iqn-index failed:"; tail -5 "$WORK/iqn-$n.err"; exit 1; }
-    read -r isec irss < <(time_of "$WORK/iqn-$n.time")
-    idocs=$(python3 -c 'import re,sys; m=re.search(r"(\d+) added", open(sys.argv[1]).read()); print(m.group(1) if m else "?")' "$WORK/iqn-$n.out")
+    runs=()  # "isec irss idocs osec orss odocs" per round
+    for round in $(seq "$ROUNDS"); do
+        rm -rf "$WORK/iqn-$n" "$WORK/omega-$n"
+        /usr/bin/time -v -o "$WORK/iqn-$n.time" "$INDEX" --db "$WORK/iqn-$n" --vocab "$ROOT/corpus/vocab" --quiet \
+            "${extra[@]}" "$pages" >"$WORK/iqn-$n.out" 2>"$WORK/iqn-$n.err" || {
+            echo "iqn-index failed:"; tail -5 "$WORK/iqn-$n.err"; exit 1; }
+        read -r isec irss < <(time_of "$WORK/iqn-$n.time")
+        idocs=$(python3 -c 'import re,sys; m=re.search(r"(\d+) added", open(sys.argv[1]).read()); print(m.group(1) if m else "?")' "$WORK/iqn-$n.out")
 
-    /usr/bin/time -v -o "$WORK/omega-$n.time" omindex --db "$WORK/omega-$n" --url / "$pages" \
-        >"$WORK/omega-$n.out" 2>&1 || { echo "omindex failed:"; tail -5 "$WORK/omega-$n.out"; exit 1; }
-    read -r osec orss < <(time_of "$WORK/omega-$n.time")
-    odocs=$(xapian-delve "$WORK/omega-$n" 2>/dev/null | awk '/number of documents/ { print $NF }')
+        /usr/bin/time -v -o "$WORK/omega-$n.time" omindex --db "$WORK/omega-$n" --url / "$pages" \
+            >"$WORK/omega-$n.out" 2>&1 || { echo "omindex failed:"; tail -5 "$WORK/omega-$n.out"; exit 1; }
+        read -r osec orss < <(time_of "$WORK/omega-$n.time")
+        odocs=$(xapian-delve "$WORK/omega-$n" 2>/dev/null | awk '/number of documents/ { print $NF }')
+        runs+=("$isec $irss $idocs $osec $orss $odocs")
+    done
 
-    python3 - "$n" "$isec" "$irss" "$idocs" "$osec" "$orss" "$odocs" "$mb" <<'EOF'
-import sys
-n, isec, irss, idocs, osec, orss, odocs, mb = sys.argv[1:]
-isec, osec = float(isec), float(osec)
-for name, sec, rss, docs in (("iqn-index", isec, irss, idocs), ("omindex", osec, orss, odocs)):
-    print("%-8s %-10s %10.2f %12.0f %12.1f %10s" % (n, name, sec, int(n) / sec if sec else 0, int(rss) / 1024.0, docs))
-print("%-8s %-10s %10s %12.2fx %12s %10s   (%s MB of HTML)" % (n, "ratio", "", (osec / isec) if isec else 0, "", "", mb))
+    python3 - "$n" "$mb" "${runs[@]}" <<'EOF'
+import statistics, sys
+n, mb = int(sys.argv[1]), sys.argv[2]
+runs = [r.split() for r in sys.argv[3:]]
+for name, col in (("iqn-index", 0), ("omindex", 3)):
+    sec = statistics.median(float(r[col]) for r in runs)
+    rss = max(int(r[col + 1]) for r in runs)
+    print("%-8s %-10s %10.2f %12.0f %12.1f %10s" % (n, name, sec, n / sec if sec else 0, rss / 1024.0, runs[-1][col + 2]))
+isec = statistics.median(float(r[0]) for r in runs)
+osec = statistics.median(float(r[3]) for r in runs)
+each = ", ".join("%.2fx" % (float(r[3]) / float(r[0])) for r in runs if float(r[0]))
+print("%-8s %-10s %10s %12.2fx %12s %10s   (%s MB of HTML; medians of %d rounds; each round: %s)" % (
+    n, "ratio", "", (osec / isec) if isec else 0, "", "", mb, len(runs), each))
 EOF
 done
