@@ -1395,14 +1395,54 @@ struct search_state {
     std::string corrected;
 };
 
+/* Whether q holds a phrase or NEAR. */
+bool positional(const Xapian::Query &q)
+{
+    Xapian::Query::op op = q.get_type();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR)
+        return true;
+    for (size_t i = 0; i < q.get_num_subqueries(); i++)
+        if (positional(q.get_subquery(i)))
+            return true;
+    return false;
+}
+
+/* q filtered by f, with f taken down into the branches of an OR or MAX that hold a phrase (the
+ * cross-language MAX of a phrase's two stemmings is one). Xapian checks a phrase's positions only
+ * on the documents its terms' AND yields, and a filter beside the phrase joins that AND; a filter
+ * above an OR or MAX does not, and the phrase then has the positions of every document holding its
+ * terms checked, whatever the filter rules out: "for credential" with two facet selections took
+ * as long as without any. The matches and weights are the same either way (a filter weighs nothing
+ * and an OR adds up, a MAX takes the best of, what its branches match). */
+Xapian::Query filter_into(const Xapian::Query &q, const Xapian::Query &f)
+{
+    Xapian::Query::op op = q.get_type();
+    if ((op == Xapian::Query::OP_OR || op == Xapian::Query::OP_MAX) && positional(q)) {
+        std::vector<Xapian::Query> subs;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            subs.push_back(filter_into(q.get_subquery(i), f));
+        return Xapian::Query(op, subs.begin(), subs.end());
+    }
+    return Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+}
+
+/* q filtered by all of fs (none: q itself). */
+Xapian::Query filter_all(const Xapian::Query &q, const std::vector<Xapian::Query> &fs)
+{
+    if (fs.empty())
+        return q;
+    return filter_into(q, fs.size() == 1 ? fs[0] : Xapian::Query(Xapian::Query::OP_AND, fs.begin(), fs.end()));
+}
+
 Xapian::Query combine(const search_state &st, int skip)
 {
-    Xapian::Query q = st.text;
+    std::vector<Xapian::Query> fs;
     for (int f = 0; f < IQN_FACET_COUNT; f++)
         if (f != skip && st.has_filter[f])
-            q = Xapian::Query(Xapian::Query::OP_FILTER, q, st.filter[f]);
+            fs.push_back(st.filter[f]);
     if (st.has_date)
-        q = Xapian::Query(Xapian::Query::OP_FILTER, q, st.date);
+        fs.push_back(st.date);
+    Xapian::Query q = filter_all(st.text, fs);
     if (st.exclude_pairs && skip != IQN_FACET_LANG)
         q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, st.other_language);
     return q;
@@ -2381,25 +2421,35 @@ void exclude_other_language(Xapian::Database &xdb, const struct iqn_query *q, se
 }
 
 /* The query CountSpy's pass runs through Xapian's matcher: st without facet filters or the
- * leaving-out of other-language pairs (CountSpy sorts matches by those), narrowed to matches that
- * pass either condition when there are exactly two (a match failing both counts nowhere). */
+ * leaving-out of other-language pairs (CountSpy sorts matches by those), narrowed to the matches
+ * that pass all of those conditions but one at most: a match failing two counts nowhere (a facet's
+ * counts leave out its own selection only), so with two or more conditions the phrases of the
+ * query need their positions checked on those alone. */
 Xapian::Query unranked_query(const search_state &st)
 {
-    search_state loose = st;
     std::vector<Xapian::Query> conditions;
-    for (int f = 0; f < IQN_FACET_COUNT; f++) {
+    for (int f = 0; f < IQN_FACET_COUNT; f++)
         if (st.has_filter[f])
             conditions.push_back(st.filter[f]);
-        loose.has_filter[f] = false;
-    }
     if (st.exclude_pairs)
         conditions.push_back(Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query(std::string()), st.other_language));
-    loose.exclude_pairs = false;
-    Xapian::Query counted = combine(loose, -1);
-    if (conditions.size() == 2)
-        counted = Xapian::Query(Xapian::Query::OP_FILTER, counted,
-                                Xapian::Query(Xapian::Query::OP_OR, conditions.begin(), conditions.end()));
-    return counted;
+    std::vector<Xapian::Query> fs;
+    if (st.has_date)
+        fs.push_back(st.date);
+    if (conditions.size() == 2) {
+        fs.push_back(Xapian::Query(Xapian::Query::OP_OR, conditions.begin(), conditions.end()));
+    } else if (conditions.size() > 2) {
+        std::vector<Xapian::Query> all_but_one;
+        for (size_t skip = 0; skip < conditions.size(); skip++) {
+            std::vector<Xapian::Query> rest;
+            for (size_t k = 0; k < conditions.size(); k++)
+                if (k != skip)
+                    rest.push_back(conditions[k]);
+            all_but_one.push_back(Xapian::Query(Xapian::Query::OP_AND, rest.begin(), rest.end()));
+        }
+        fs.push_back(Xapian::Query(Xapian::Query::OP_OR, all_but_one.begin(), all_but_one.end()));
+    }
+    return filter_all(st.text, fs);
 }
 
 /* Counts for a stub, remote shards or no facets: Xapian's own ValueCountMatchSpy, which the remote
