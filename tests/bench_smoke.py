@@ -1,7 +1,9 @@
-"""bench_smoke.py - keeps the benchmark harness from rotting: runs bench/run end to end on 500
+"""bench_smoke.py - keeps the benchmark harnesses from rotting: runs bench/run end to end on 500
 records with 1-second load levels against the programs of this build, and checks that it prints
 every table, row and column (import, search at every level, the facet sweep, the targets), that no
-search failed, and that the plots were drawn. The figures themselves are not judged.
+search failed, and that the plots were drawn; then bench/import_vs_omindex.sh on 50 HTML pages in
+2 rounds, checking its rows (both programs import every page) and its ratio line. The figures
+themselves are not judged.
 
 Python 3 standard library only. Usage: bench_smoke.py --build BUILD_DIR --source SOURCE_DIR"""
 
@@ -24,6 +26,16 @@ def check(cond, what, failures):
     (PASSED if cond else failures).append(what)
 
 
+def run_tool(cmd, timeout, what, failures):
+    """Run cmd, print its output (and the end of its errors if it fails), check it exits 0; its stdout."""
+    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    print(run.stdout)
+    if run.returncode != 0:
+        print(run.stderr[-6000:])
+    check(run.returncode == 0, what, failures)
+    return run.stdout
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--build", required=True)
@@ -35,12 +47,7 @@ def main():
         cmd = [sys.executable, os.path.join(a.source, "bench", "run"), "--build", a.build, "--no-build",
                "--sizes", "500", "--seconds", "1", "--warmup", "0.2", "--rounds", "2", "--import-rounds", "2", "--sweep-seconds", "0.5", "--queries", "100",
                "--work", work]
-        run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=1200)
-        out = run.stdout
-        print(out)
-        if run.returncode != 0:
-            print(run.stderr[-6000:])
-        check(run.returncode == 0, "bench/run exits 0", failures)
+        out = run_tool(cmd, 1200, "bench/run exits 0", failures)
 
         check(re.search(r"^import\s+records/s\s+records/CPU-s\s+seconds\s+peak RSS MB\s+index size MB\s*$", out,
                         re.M) is not None, "import table header", failures)
@@ -83,6 +90,18 @@ def main():
         for name in ("results.json", "results.md"):
             check(os.path.getsize(os.path.join(work, name)) > 0 if os.path.exists(os.path.join(work, name)) else False,
                   "raw results: %s" % name, failures)
+
+        html_work = os.path.join(work, "html")
+        cmd = ["bash", os.path.join(a.source, "bench", "import_vs_omindex.sh"), "--build", a.build, "--sizes", "50",
+               "--rounds", "2", "--work", html_work]
+        out = run_tool(cmd, 600, "import_vs_omindex.sh exits 0", failures)
+        check(re.search(r"^files\s+program\s+seconds\s+docs/s\s+peak RSS MiB\s+docs\s*$", out, re.M) is not None,
+              "HTML import table header", failures)
+        for name in ("iqn-index", "omindex"):
+            check(re.search(r"^50\s+%s\s+%s\s+%s\s+%s\s+50\s*$" % (re.escape(name), NUM, NUM, NUM), out, re.M)
+                  is not None, "HTML import row: %s, every column, all 50 pages indexed" % name, failures)
+        check(re.search(r"^50\s+ratio\s+%sx\s+.*medians of 2 rounds; each round: %sx, %sx\)\s*$" % (NUM, NUM, NUM),
+                        out, re.M) is not None, "HTML import ratio line with each round's ratio", failures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("%d passed, %d failed" % (len(PASSED), len(failures)))
