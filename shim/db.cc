@@ -813,6 +813,12 @@ size_t least_loaded(iqn_bulk &b)
     return best;
 }
 
+/* Name part k in a main entry. */
+void set_part(Xapian::Document &doc, size_t k)
+{
+    doc.add_value(BULK_SLOT_PART, std::string(1, (char)k));
+}
+
 /* The part that holds the record whose main entry is did. */
 size_t part_of(iqn_bulk &b, Xapian::Database &main, Xapian::docid did)
 {
@@ -912,7 +918,7 @@ void rebuild(struct iqn_db *db, Xapian::docid did, const struct iqn_record *r, c
         Xapian::WritableDatabase &main = shard_of(db, id);
         size_t k = part_of(*db->bulk, main, did);
         Xapian::Document doc = main_entry(r, e);
-        doc.add_value(BULK_SLOT_PART, std::string(1, (char)k));
+        set_part(doc, k);
         main.replace_document(did, doc);
         bulk_put(*db->bulk, k, id, std::move(e), false);
         return;
@@ -1208,7 +1214,7 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
             size_t k = 0;
             if (db->bulk) {
                 k = existing ? part_of(*db->bulk, home, existing) : least_loaded(*db->bulk);
-                doc.add_value(BULK_SLOT_PART, std::string(1, (char)k));
+                set_part(doc, k);
             }
             if (existing)
                 home.replace_document(existing, doc);
@@ -2436,9 +2442,7 @@ Xapian::Query unranked_query(const search_state &st)
     std::vector<Xapian::Query> fs;
     if (st.has_date)
         fs.push_back(st.date);
-    if (conditions.size() == 2) {
-        fs.push_back(Xapian::Query(Xapian::Query::OP_OR, conditions.begin(), conditions.end()));
-    } else if (conditions.size() > 2) {
+    if (conditions.size() >= 2) { /* of two conditions: either (an AND of one is that one) */
         std::vector<Xapian::Query> all_but_one;
         for (size_t skip = 0; skip < conditions.size(); skip++) {
             std::vector<Xapian::Query> rest;
