@@ -461,10 +461,8 @@ void index_text_fields(Xapian::TermGenerator &tg, const index_stems &stems, cons
             continue;
         for (size_t i = 0; i < r->f[f].n; i++) {
             std::string text = fold(r->f[f].v[i], std::strlen(r->f[f].v[i]), 0);
-            if (fi->prefix) {
-                tg.index_text(text, 1, fi->prefix);
-                tg.increase_termpos();
-            }
+            if (fi->prefix) /* no positions: a field's phrase uses the text's own (field_phrases) */
+                tg.index_text_without_positions(text, 1, fi->prefix);
             tg.index_text(text, (Xapian::termcount)fi->text_weight);
             tg.increase_termpos();
         }
@@ -1710,6 +1708,57 @@ Xapian::Query expand_wildcards(Xapian::Database &xdb, const Xapian::Query &q)
     return Xapian::Query(op, subs.begin(), subs.end());
 }
 
+/* The window of a phrase or NEAR, read from its description ("(a PHRASE 2 b)"): Xapian 1.4 has no
+ * accessor for it. */
+Xapian::termcount window_of(const Xapian::Query &q)
+{
+    std::string d = q.get_description();
+    const char *op = q.get_type() == Xapian::Query::OP_PHRASE ? " PHRASE " : " NEAR ";
+    size_t at = d.find(op);
+    if (at == std::string::npos)
+        return 0;
+    return (Xapian::termcount)std::strtoul(d.c_str() + at + std::strlen(op), nullptr, 10);
+}
+
+/* A field's terms ("ZS" + stem for the title) are indexed without positions, at half the cost of
+ * an import's positions (docs/BENCHMARKS.md): the field's text is also indexed as the record's
+ * text ("Z" + stem), with positions. So a phrase or NEAR within a field, title:"foreign nurses",
+ * becomes the same phrase over the text's stems, filtered by the field's terms: the field holds
+ * every word, and the record the phrase. It is weighed by the field's terms, as before. */
+Xapian::Query field_phrases(const Xapian::Query &q)
+{
+    Xapian::Query::op op = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+        std::vector<Xapian::Query> field, text;
+        for (size_t i = 0; i < n; i++) {
+            Xapian::Query sub = q.get_subquery(i);
+            if (sub.get_type() != Xapian::Query::LEAF_TERM)
+                return q;
+            std::string term = *sub.get_terms_begin();
+            size_t p = 1;
+            while (p < term.size() && term[p] >= 'A' && term[p] <= 'Z')
+                p++;
+            if (term.size() < 2 || term[0] != 'Z')
+                return q; /* not stems */
+            if (p > 1) /* a field's: title:"a b", title:a NEAR title:b or title:a NEAR b */
+                field.push_back(sub);
+            text.emplace_back("Z" + term.substr(p), sub.get_length());
+        }
+        if (field.empty())
+            return q; /* the text's own phrase */
+        Xapian::Query words(Xapian::Query::OP_AND, field.begin(), field.end());
+        Xapian::Query phrase(op, text.begin(), text.end(), window_of(q));
+        return Xapian::Query(Xapian::Query::OP_FILTER, words, phrase);
+    }
+    if (n == 0 || !rebuildable(op) || !positional(q))
+        return q;
+    std::vector<Xapian::Query> subs;
+    for (size_t i = 0; i < n; i++)
+        subs.push_back(field_phrases(q.get_subquery(i)));
+    return Xapian::Query(op, subs.begin(), subs.end());
+}
+
 /* Lower-case every word but the query operators: Xapian's parser does not stem capitalised words
  * (taking them for names), and people capitalise the first word of a query ("Infirmières"). */
 void lower_words(std::string &text)
@@ -1772,7 +1821,7 @@ Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::s
             /* Shapes differ (rare: a stop word in one language only): keep the UI language's parse. */
         }
     }
-    parsed = expand_wildcards(db, parsed);
+    parsed = field_phrases(expand_wildcards(db, parsed));
     if (parsed.empty())
         return Xapian::Query();
     return parsed;
@@ -2762,8 +2811,10 @@ void expand_query(struct iqn_db *db, const char *text, search_state &st)
     std::string folded = fold(text, std::strlen(text), 1);
     const Xapian::Stopper *stop = stopper_for(nullptr);
     size_t pos = 0, start, len, words = 0;
-    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len))
-        words += !(*stop)(folded.substr(start, len));
+    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len)) {
+        bool field = start + len < folded.size() && folded[start + len] == ':'; /* title: is no word */
+        words += !field && !(*stop)(folded.substr(start, len));
+    }
     if (words < (size_t)t.prf_min_terms)
         return;
     Xapian::Enquire e(xdb);

@@ -35,6 +35,7 @@ QUERIES = [
     [("q", "engineer*"), ("sort", "-date")],
     [("q", "nurses"), ("sort", "date"), ("per_page", "50")],
     [("q", "\"bridging program\"")],
+    [("q", "title:\"credential assessment\" OR summary:\"bridging program\"")],
     [("lang", "fr"), ("per_page", "50"), ("page", "2")],
     [("q", "mentorship"), ("type", "report"), ("type", "lesson"), ("per_page", "30")],
     [("q", "how do regulators assess the competency of foreign trained nurses")],

@@ -287,6 +287,18 @@ static const struct search_case search_cases[] = {
     {"text-mentorship-1", {.text = "mentorship"}, 2, "r2,r4", {NULL}},
     {"text-title-prefix-1", {.text = "title:mentorship"}, 1, "r4", {NULL}},
     {"text-title-prefix-2", {.text = "title:engineers"}, 1, "r2", {NULL}},
+    /* A field's terms have no positions: its phrase is the text's phrase, filtered by the field's
+     * words (field_phrases). r1's title holds "nurses" and "assessment", not side by side. */
+    {"text-title-phrase-1", {.text = "title:\"credential assessment\""}, 1, "r1", {NULL}},
+    {"text-title-phrase-2", {.text = "title:\"assessment credential\""}, 0, "", {NULL}},
+    {"text-title-phrase-3", {.text = "title:\"assessment for nurses\""}, 1, "r1", {NULL}},
+    {"text-title-phrase-4", {.text = "title:\"nurses assessment\""}, 0, "", {NULL}},
+    {"text-title-phrase-5", {.text = "title:\"licensed engineers\""}, 0, "", {NULL}},
+    {"text-summary-phrase-1", {.text = "summary:\"licensed engineers\""}, 1, "r2", {NULL}},
+    {"text-summary-phrase-2", {.text = "summary:\"mentorship lessons\""}, 0, "", {NULL}},
+    {"text-title-near-1", {.text = "title:mentorship NEAR employers"}, 1, "r4", {NULL}},
+    {"text-title-near-2", {.text = "title:bridging NEAR title:engineers"}, 1, "r2", {NULL}},
+    {"fr-title-phrase-1", {.text = "title:\"diplomes etrangers\"", .lang = "fr"}, 1, "r3", {NULL}},
     {"text-province-field-1", {.text = "province:on"}, 2, "r1,r2", {NULL}},
     {"text-province-field-2", {.text = "nurses province:ON"}, 1, "r1", {NULL}},
     {"text-type-field-1", {.text = "type:report"}, 2, "r1,r3", {NULL}},

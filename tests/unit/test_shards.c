@@ -133,6 +133,11 @@ static const struct shard_case cases[] = {
     {"shards-phrase-fr", "\"stages cliniques\" programme", "fr", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
     {"shards-phrase-facets", "\"credential assessment\" nurses", "en", "ON", "licensure", IQN_SORT_RELEVANCE, 0, 10},
     {"shards-phrase-repeated", "\"nurses nurses\" OR \"educated nurses\" nurses", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    /* A field's phrase: the text's phrase filtered by the field's words (field_phrases). */
+    {"shards-field-phrase", "title:\"assessing nurses\"", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-field-phrase-summary", "summary:\"clinical placements\" OR title:bridging", "fr", NULL, NULL,
+     IQN_SORT_RELEVANCE, 0, 30},
+    {"shards-field-phrase-facets", "title:\"assessing engineers\" nurses", "fr", "ON", NULL, IQN_SORT_RELEVANCE, 0, 10},
     {"shards-wildcard", "engin* OR pharm*", "en", NULL, NULL, IQN_SORT_RELEVANCE, 0, 30},
     {"shards-feedback", "how are internationally trained electricians assessed for licensure", "en", NULL, NULL,
      IQN_SORT_RELEVANCE, 0, 30},
