@@ -528,6 +528,30 @@ double tiebreak_weight(const char *key, const char *id)
     return 0.5e-8 + 0.5e-8 * (slot + frac) / months;
 }
 
+/* Store an encoded record (fields as JSON, a newline, the body) in doc: the fields as its data,
+ * the body in IQN_SLOT_BODY. Xapian deflates every document's data at zlib's default level, which
+ * cost a first import about a tenth of its time; values are stored as they are (docs/BENCHMARKS.md).
+ * stored_data() puts them back together, and reads an index whose data holds the body as well. */
+void set_stored(Xapian::Document &doc, const std::string &data)
+{
+    size_t nl = data.find('\n');
+    if (nl == std::string::npos || nl + 1 == data.size()) {
+        doc.set_data(data);
+        return;
+    }
+    doc.set_data(data.substr(0, nl + 1));
+    doc.add_value(IQN_SLOT_BODY, data.substr(nl + 1));
+}
+
+std::string stored_data(const Xapian::Document &doc)
+{
+    std::string data = doc.get_data();
+    std::string body = doc.get_value(IQN_SLOT_BODY);
+    if (!body.empty() && !data.empty() && data.back() == '\n')
+        data += body;
+    return data;
+}
+
 /* The Xapian document for a validated record r. When partner (its translation, in the other
  * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
  * both records of a pair then match the same queries, and a search shows the one in the reader's
@@ -576,7 +600,7 @@ Xapian::Document build_document(Xapian::TermGenerator &tg, const index_stems &st
     }
     doc.add_value(IQN_SLOT_SORT, std::string(key, 8) + id);
     doc.add_value(IQN_SLOT_TIEBREAK, Xapian::sortable_serialise(tiebreak_weight(key, id)));
-    doc.set_data(e.data);
+    set_stored(doc, e.data);
     doc.add_value(IQN_SLOT_HASH, e.hash);
     return doc;
 }
@@ -608,7 +632,7 @@ struct iqn_record *decode_data(const std::string &data)
 
 struct iqn_record *decode_document(const Xapian::Document &doc)
 {
-    return decode_data(doc.get_data());
+    return decode_data(stored_data(doc));
 }
 
 using record_ptr = std::unique_ptr<struct iqn_record, void (*)(struct iqn_record *)>;
@@ -1302,7 +1326,7 @@ int iqn_db_get(struct iqn_db *db, const char *id, struct iqn_record **out, struc
             Xapian::PostingIterator p = db->db->postlist_begin(idterm);
             if (p == db->db->postlist_end(idterm))
                 return iqn_error_set(err, IQN_ENOTFOUND, "no record with id '%s'", id);
-            std::string data = db->db->get_document(*p).get_data();
+            std::string data = stored_data(db->db->get_document(*p));
             struct iqn_record *r = iqn_record_new();
             if (!r)
                 return iqn_error_set(err, IQN_ENOMEM, "out of memory");

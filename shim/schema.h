@@ -71,6 +71,7 @@ struct iqn_facet_info {
 #define IQN_SLOT_HASH 6      /* content hash (16 hex digits): unchanged records are not rewritten */
 #define IQN_SLOT_SORT 8      /* date key then id: a total order, the same however the index is sharded */
 #define IQN_SLOT_TIEBREAK 9  /* a tiny weight (sortable_serialise) ordering records of equal relevance */
+#define IQN_SLOT_BODY 10     /* the stored record's body; its other fields are the document data */
 
 /* Bumped whenever the way records are indexed changes: every record is then re-indexed by the
  * next import (it is part of the content hash). */
