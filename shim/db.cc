@@ -1654,14 +1654,26 @@ const char *const stem_endings[] = {
     "aux", "elle", "elles", "ez", "ais", "ait", "aient", "ir", "is", "it", "issent", "issant",
     "issement", "issements", "logie", "logies"};
 
+/* The end of the run of capitals (a term prefix: "S", "XS") in term from position from. */
+size_t prefix_end(const std::string &term, size_t from)
+{
+    while (from < term.size() && term[from] >= 'A' && term[from] <= 'Z')
+        from++;
+    return from;
+}
+
+/* Whether the word of text at [start, start + len) names a field ("title" in title:nurses). */
+bool field_name(const std::string &text, size_t start, size_t len)
+{
+    return start + len < text.size() && text[start + len] == ':';
+}
+
 /* The stems a wildcard pattern (prefix + typed start of a word) stands for: the index holds stems
  * only, so nurs* looks for stems that begin "nurs", stems that are shorter than what was typed
  * but that its words stem to (see stem_endings), and the typed word's own stems. */
 std::map<std::string, Xapian::doccount> wildcard_stems(Xapian::Database &xdb, const std::string &pattern)
 {
-    size_t p = 0;
-    while (p < pattern.size() && pattern[p] >= 'A' && pattern[p] <= 'Z')
-        p++;
+    size_t p = prefix_end(pattern, 0);
     const std::string prefix = "Z" + pattern.substr(0, p), word = pattern.substr(p);
     std::map<std::string, Xapian::doccount> out; /* stem term, its document frequency */
     if (word.empty())
@@ -1760,9 +1772,7 @@ Xapian::Query field_phrases(const Xapian::Query &q)
             if (sub.get_type() != Xapian::Query::LEAF_TERM)
                 return q;
             std::string term = *sub.get_terms_begin();
-            size_t p = 1;
-            while (p < term.size() && term[p] >= 'A' && term[p] <= 'Z')
-                p++;
+            size_t p = prefix_end(term, 1);
             if (term.size() < 2 || term[0] != 'Z')
                 return q; /* not stems */
             if (p > 1) /* a field's: title:"a b", title:a NEAR title:b or title:a NEAR b */
@@ -1810,8 +1820,7 @@ bool has_unknown_word(Xapian::Database &xdb, const char *text)
     std::string folded = fold(text, std::strlen(text), 1);
     size_t pos = 0, start, len;
     while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len)) {
-        bool field = start + len < folded.size() && folded[start + len] == ':';
-        if (!field && !word_known(xdb, folded.substr(start, len)))
+        if (!field_name(folded, start, len) && !word_known(xdb, folded.substr(start, len)))
             return true;
     }
     return false;
@@ -1866,9 +1875,7 @@ void collect_highlight(const Xapian::Query &text, struct iqn_highlight *hl)
     for (auto t = text.get_unique_terms_begin(); t != text.get_unique_terms_end(); ++t) {
         std::string term = *t;
         bool stemmed = !term.empty() && term[0] == 'Z';
-        size_t p = stemmed ? 1 : 0;
-        while (p < term.size() && term[p] >= 'A' && term[p] <= 'Z')
-            p++;
+        size_t p = prefix_end(term, stemmed ? 1 : 0);
         if (!stemmed && facet_prefix(term.substr(0, p)))
             continue;
         if (p < term.size())
@@ -2835,10 +2842,8 @@ void expand_query(struct iqn_db *db, const char *text, search_state &st)
     std::string folded = fold(text, std::strlen(text), 1);
     const Xapian::Stopper *stop = stopper_for(nullptr);
     size_t pos = 0, start, len, words = 0;
-    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len)) {
-        bool field = start + len < folded.size() && folded[start + len] == ':'; /* title: is no word */
-        words += !field && !(*stop)(folded.substr(start, len));
-    }
+    while (iqn_text_next_word(folded.data(), folded.size(), &pos, &start, &len)) /* title: is no word */
+        words += !field_name(folded, start, len) && !(*stop)(folded.substr(start, len));
     if (words < (size_t)t.prf_min_terms)
         return;
     Xapian::Enquire e(xdb);
