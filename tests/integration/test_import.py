@@ -200,6 +200,38 @@ class Import(unittest.TestCase):
         status, obj = daemon.get_json("/api/v1/documents/" + rid)
         return obj.get("record") if status == 200 else None
 
+    def test_body_stored_as_value(self):
+        """A record's body is value slot 10, not document data (which Xapian deflates; DESIGN.md),
+        whether the record came in by a first import (built in parts) or a later one (in place);
+        the API gives the record back whole."""
+        src = self.tmp.join("in")
+        os.makedirs(src)
+        for name, word in (("first.txt", "zebracorn"), ("later.txt", "quokkafish")):
+            with open(os.path.join(src, name), "w") as f:
+                f.write("Bridging report\n\nThe %s assessment pilot placed forty nurses.\n" % word)
+            run = self.index([src])
+            self.assertEqual(run.returncode, 0, run)
+        for rid, word in (("first.txt", "zebracorn"), ("later.txt", "quokkafish")):
+            did = subprocess.run(["xapian-delve", "-1", "-t", "Q" + rid, self.db], stdout=subprocess.PIPE,
+                                 timeout=60).stdout.decode().split()[-1]
+            data = subprocess.run(["xapian-delve", "-d", "-r", did, self.db], stdout=subprocess.PIPE,
+                                  timeout=60).stdout.decode("utf-8", "replace").split("Term List")[0]
+            value = subprocess.run(["xapian-delve", "-VR10", "-r", did, self.db], stdout=subprocess.PIPE,
+                                   timeout=60).stdout.decode("utf-8", "replace").split("Term List")[0]
+            self.assertIn('"id":"%s"' % rid, data)
+            self.assertNotIn(word, data)
+            self.assertIn("The %s assessment pilot" % word, value)
+        daemon = harness.Searchd(self.db).start()
+        try:
+            rec = self.get_record(daemon, "later.txt")
+            self.assertIsNotNone(rec)
+            self.assertIn("The quokkafish assessment pilot placed forty nurses.", rec.get("body", ""))
+            total, hits = daemon.search_all([("q", '"zebracorn assessment"')])
+            self.assertEqual([h["id"] for h in hits], ["first.txt"])
+            self.assertIn("<mark>zebracorn</mark>", hits[0].get("snippet", ""))
+        finally:
+            daemon.stop()
+
     # ---- textract's samples ----
 
     def test_textract_samples(self):
