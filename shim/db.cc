@@ -40,12 +40,35 @@
  * the TermGenerator, used by the same thread. */
 namespace {
 class CachedStem;
-}
+
+/* A stop word list that also keeps each stop word it is asked about as a term of doc (the word
+ * itself, no prefix, no position) when doc is set: a TermGenerator with STOP_ALL asks once per
+ * word, and indexes stop words no further. */
+class StopWordTerms : public Xapian::Stopper {
+    const Xapian::Stopper *inner;
+
+  public:
+    Xapian::Document *doc = nullptr;
+    explicit StopWordTerms(const Xapian::Stopper *list) : inner(list) {}
+    bool operator()(const std::string &word) const override
+    {
+        if (!(*inner)(word))
+            return false;
+        if (doc)
+            doc->add_term(word);
+        return true;
+    }
+};
+} // namespace
 struct index_stems {
     Xapian::Stem en, fr;
     CachedStem *en_impl, *fr_impl; /* owned by en and fr */
+    StopWordTerms en_stop, fr_stop, both_stop;
     index_stems();
     Xapian::Stem get(const char *lang) const;
+    const Xapian::Stopper *stopper(const char *lang) const;
+    /* Keep stop words as terms of doc (null: of no document). */
+    void keep_stops_in(Xapian::Document *doc);
     /* Count every word indexed from now on into words (null: stop counting); the counts so far
      * go to the map given before. */
     void count_words(std::unordered_map<std::string, Xapian::termcount> *words);
@@ -97,6 +120,8 @@ struct iqn_db {
     index_stems stems;
     const struct iqn_vocab *vocab = nullptr; /* labels to index, writers only */
     bool remote = false;                     /* some shard is served by xapian-tcpsrv */
+    bool stop_terms = true;                  /* stop words are terms apart, without positions (analysis_key) */
+    bool mark_analysis = false;              /* a new index: write analysis_key with the first record */
     bool single = false;                     /* a reader of one local index (not a stub) */
     std::shared_ptr<const struct facet_table> table; /* facet columns of revision table_rev */
     Xapian::rev table_rev = 0;
@@ -417,6 +442,29 @@ Xapian::WritableDatabase &shard_of(struct iqn_db *db, const char *id)
     return *db->shards[n == 1 ? 0 : (size_t)(iqn_hash64(id, std::strlen(id), 0) % n)];
 }
 
+/* The metadata key that says how an index analyses text. An index made since stop words are
+ * terms apart says analysis_no_stops; one made before has no such key and has its stop words
+ * stemmed with positions: its writers go on indexing them so, and its readers leave them in
+ * phrases, until it is rebuilt. */
+const char *const analysis_key = "iqn:analysis";
+const char *const analysis_no_stops = "stems; stop words as terms without positions";
+
+/* Read how the index analyses text (after opening or reopening it). */
+void read_analysis(struct iqn_db *db)
+{
+    db->stop_terms = db->db->get_metadata(analysis_key) == analysis_no_stops;
+}
+
+/* A writer of a new index: records go in without stop words, and the first says so. */
+void mark_new_index(struct iqn_db *db)
+{
+    for (auto &w : db->shards)
+        if (w->get_lastdocid() != 0 || w->metadata_keys_begin() != w->metadata_keys_end())
+            return;
+    db->stop_terms = true;
+    db->mark_analysis = true;
+}
+
 /* The database to read a record's current state from: its shard when writing, else the index. */
 Xapian::Database &home_of(struct iqn_db *db, const char *id)
 {
@@ -427,7 +475,7 @@ Xapian::Database &home_of(struct iqn_db *db, const char *id)
 
 /* Index the English and French labels of the record's codes, each with its own language's
  * stemmer, so that a query naming a province, profession or topic in either language finds it. */
-void index_labels(Xapian::TermGenerator &tg, const index_stems &stems, const struct iqn_vocab *vocab,
+void index_labels(Xapian::TermGenerator &tg, index_stems &stems, const struct iqn_vocab *vocab,
                   const struct iqn_record *r)
 {
     static const char *const langs[2] = {"en", "fr"};
@@ -437,7 +485,7 @@ void index_labels(Xapian::TermGenerator &tg, const index_stems &stems, const str
         const struct iqn_strlist *l = &r->f[iqn_facets[f].field];
         for (int lang = 0; lang < 2; lang++) {
             tg.set_stemmer(stems.get(langs[lang]));
-            tg.set_stopper(stopper_for(langs[lang]));
+            tg.set_stopper(stems.stopper(langs[lang]));
             for (size_t i = 0; i < l->n; i++) {
                 const struct iqn_vocab_entry *e = iqn_vocab_find(vocab, f, l->v[i]);
                 if (!e)
@@ -450,11 +498,11 @@ void index_labels(Xapian::TermGenerator &tg, const index_stems &stems, const str
 }
 
 /* Index the free-text fields of r into the document the term generator is on, with r's language. */
-void index_text_fields(Xapian::TermGenerator &tg, const index_stems &stems, const struct iqn_record *r)
+void index_text_fields(Xapian::TermGenerator &tg, index_stems &stems, const struct iqn_record *r)
 {
     const char *lang = iqn_record_get(r, IQN_F_LANG);
     tg.set_stemmer(stems.get(lang));
-    tg.set_stopper(stopper_for(lang));
+    tg.set_stopper(stems.stopper(lang));
     for (int f = 0; f < IQN_F_COUNT; f++) {
         const struct iqn_field_info *fi = &iqn_fields[f];
         if (!fi->text_weight)
@@ -556,17 +604,27 @@ std::string stored_data(const Xapian::Document &doc)
  * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
  * both records of a pair then match the same queries, and a search shows the one in the reader's
  * language by leaving out paired records in the other language (see docs/DESIGN.md). */
-Xapian::Document build_document(Xapian::TermGenerator &tg, const index_stems &stems, const struct iqn_vocab *vocab,
-                                const struct iqn_record *r, const struct iqn_record *partner, const encoded &e)
+Xapian::Document build_document(Xapian::TermGenerator &tg, index_stems &stems, const struct iqn_vocab *vocab,
+                                const struct iqn_record *r, const struct iqn_record *partner, const encoded &e,
+                                bool stop_terms)
 {
     Xapian::Document doc;
     /* Stems only ("Z" + stem, with positions), as Elasticsearch's and Solr's language analysers
-     * index: half the postings of stems beside the words as written, so imports run faster and
-     * the index is smaller. Phrases match stems, wildcards expand over stems (expand_wildcards),
-     * and stop words are indexed so that a phrase holding one still matches. */
+     * index: half the postings of stems beside the words as written. Stop words (about half of
+     * a text's words) get no stem and no position, as those analysers leave them out; each is
+     * kept as a term of its own, the word without positions (StopWordTerms), so that a phrase
+     * still requires its stop words and a phrase of stop words only still finds its records
+     * (stop_words_apart). Phrases match stems side by side, and wildcards expand over stems
+     * (expand_wildcards). An index made before has its stop words with stems and positions
+     * (analysis_key). */
     tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
-    tg.set_stopper_strategy(Xapian::TermGenerator::STOP_NONE);
+    tg.set_stopper_strategy(stop_terms ? Xapian::TermGenerator::STOP_ALL : Xapian::TermGenerator::STOP_NONE);
     tg.set_document(doc);
+    struct keep_stops {
+        index_stems &s;
+        keep_stops(index_stems &st, Xapian::Document *d) : s(st) { s.keep_stops_in(d); }
+        ~keep_stops() { s.keep_stops_in(nullptr); }
+    } keeping(stems, &doc);
     index_text_fields(tg, stems, r);
     if (vocab)
         index_labels(tg, stems, vocab, r);
@@ -613,7 +671,7 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, c
         db->tg.set_database(shard_of(db, iqn_record_get(r, IQN_F_ID)));
     encoded e = encode_pair(r, partner);
     hash = e.hash;
-    return build_document(db->tg, db->stems, db->vocab, r, partner, e);
+    return build_document(db->tg, db->stems, db->vocab, r, partner, e, db->stop_terms);
 }
 
 /* Decode a stored record into a new record; throws on failure. */
@@ -755,7 +813,7 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
             if (job.put) {
                 record_ptr r(decode_data(job.enc.data), iqn_record_free);
                 record_ptr partner(job.enc.has_partner ? decode_data(job.enc.partner) : nullptr, iqn_record_free);
-                Xapian::Document doc = build_document(p->tg, p->stems, vocab, r.get(), partner.get(), job.enc);
+                Xapian::Document doc = build_document(p->tg, p->stems, vocab, r.get(), partner.get(), job.enc, true);
                 if (job.added)
                     p->wdb->add_document(doc);
                 else
@@ -967,7 +1025,8 @@ enum iqn_upsert_result classify(Xapian::Database &xdb, const std::string &idterm
 
 
 index_stems::index_stems()
-    : en_impl(new CachedStem(stemmer_for("en"), "english")), fr_impl(new CachedStem(stemmer_for("fr"), "french, folded"))
+    : en_impl(new CachedStem(stemmer_for("en"), "english")), fr_impl(new CachedStem(stemmer_for("fr"), "french, folded")),
+      en_stop(stopper_for("en")), fr_stop(stopper_for("fr")), both_stop(stopper_for(nullptr))
 {
     en = Xapian::Stem(en_impl);
     fr = Xapian::Stem(fr_impl);
@@ -979,6 +1038,20 @@ void index_stems::count_words(std::unordered_map<std::string, Xapian::termcount>
     fr_impl->flush();
     en_impl->words = words;
     fr_impl->words = words;
+}
+
+const Xapian::Stopper *index_stems::stopper(const char *lang) const
+{
+    if (lang && std::strcmp(lang, "fr") == 0)
+        return &fr_stop;
+    if (lang && std::strcmp(lang, "en") == 0)
+        return &en_stop;
+    return &both_stop;
+}
+
+void index_stems::keep_stops_in(Xapian::Document *doc)
+{
+    en_stop.doc = fr_stop.doc = both_stop.doc = doc;
 }
 
 Xapian::Stem index_stems::get(const char *lang) const
@@ -1016,11 +1089,14 @@ int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_err
             }
             db->db.reset(new Xapian::Database(all));
             db->tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+            read_analysis(db.get());
+            mark_new_index(db.get());
         } else {
             db->db.reset(new Xapian::Database(stub.empty() ? std::string(path) : stub));
             std::vector<std::string> local;
             db->remote = !stub.empty() && !stub_shards(stub, local);
             db->single = stub.empty();
+            read_analysis(db.get());
         }
         *out = db.release();
         return IQN_OK;
@@ -1195,6 +1271,8 @@ int iqn_db_reopen(struct iqn_db *db, int *changed, struct iqn_error *err)
 {
     try {
         bool moved = db->shards.empty() ? db->db->reopen() : false;
+        if (moved)
+            read_analysis(db);
         if (changed)
             *changed = moved ? 1 : 0;
         return IQN_OK;
@@ -1227,6 +1305,11 @@ int iqn_db_upsert(struct iqn_db *db, const struct iqn_record *r, enum iqn_upsert
         std::string idterm = std::string(IQN_PREFIX_ID) + id;
         Xapian::docid existing;
         enum iqn_upsert_result res = classify(home, idterm, hash, &existing);
+        if (db->mark_analysis && res != IQN_UPSERT_UNCHANGED) {
+            for (auto &w : db->shards) /* during a bulk build, main: its metadata is published */
+                w->set_metadata(analysis_key, analysis_no_stops);
+            db->mark_analysis = false;
+        }
         if (res != IQN_UPSERT_UNCHANGED) {
             /* A translation this record no longer names loses its copy of our text. */
             Xapian::docid odid;
@@ -1341,6 +1424,7 @@ int iqn_db_get(struct iqn_db *db, const char *id, struct iqn_record **out, struc
             if (attempt >= 2)
                 return iqn_error_set(err, IQN_EINTERNAL, "index kept changing while reading '%s'", id);
             db->db->reopen();
+            read_analysis(db);
         } catch (...) {
             return translate(err, id);
         }
@@ -1526,13 +1610,53 @@ const tuning &tuned()
     return t;
 }
 
-/* Parse folded query text with the stemmer of lang. */
+/* What a stop word of the parse's language becomes in an index whose stop words are terms apart
+ * (StopWordTerms): stop_mark then the word. No stem holds it (query text is folded, control
+ * characters out). */
+const char stop_mark = '\x01';
+
+/* The query parser's stemmer for an index whose stop words are terms apart: Xapian's parser
+ * keeps stop words in phrases ("assessment of nurses") and in queries of stop words only, and
+ * stems them; this marks each stop word of its language instead, and stop_words_apart turns
+ * the marks into the stop word terms. The stop words are those the index set apart from records
+ * in that language. */
+class StopMarkingStem : public Xapian::StemImplementation {
+    Xapian::Stem inner;
+    const Xapian::Stopper *stop;
+
+  public:
+    StopMarkingStem(Xapian::Stem stem, const Xapian::Stopper *stopper) : inner(std::move(stem)), stop(stopper) {}
+    std::string operator()(const std::string &word) override
+    {
+        return (*stop)(word) ? stop_mark + word : inner(word);
+    }
+    std::string get_description() const override
+    {
+        return "stop marking " + inner.get_description();
+    }
+};
+
+/* The stop word a leaf of a parse holds (StopMarkingStem), or "". */
+std::string stop_marked(const Xapian::Query &q)
+{
+    if (q.get_type() != Xapian::Query::LEAF_TERM)
+        return std::string();
+    std::string term = *q.get_terms_begin();
+    size_t at = term.find(stop_mark);
+    return !term.empty() && term[0] == 'Z' && at != std::string::npos ? term.substr(at + 1) : std::string();
+}
+
+/* Parse folded query text with the stemmer of lang; in an index without stop words, its stop
+ * words marked (StopMarkingStem). */
 Xapian::Query parse_in(Xapian::Database &db, const std::string &text, const char *lang, unsigned flags,
-                       std::string *corrected)
+                       std::string *corrected, bool stop_terms)
 {
     Xapian::QueryParser qp;
     qp.set_database(db);
-    qp.set_stemmer(stemmer_for(lang));
+    if (stop_terms)
+        qp.set_stemmer(Xapian::Stem(new StopMarkingStem(stemmer_for(lang), stopper_for(lang))));
+    else
+        qp.set_stemmer(stemmer_for(lang));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
     qp.set_stopper(stopper_for(nullptr));
     qp.set_default_op(Xapian::Query::OP_OR);
@@ -1590,6 +1714,8 @@ Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
     if (op != b.get_type() || n != b.get_num_subqueries())
         throw not_mergeable();
     if (op == Xapian::Query::LEAF_TERM) {
+        if (!stop_marked(a).empty() || !stop_marked(b).empty()) /* a stop word in either language, as the parser's stopper has it */
+            return !stop_marked(a).empty() ? a : b;
         std::string ta = *a.get_terms_begin(), tb = *b.get_terms_begin();
         return Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(ta), Xapian::Query(tb));
     }
@@ -1756,6 +1882,55 @@ Xapian::termcount window_of(const Xapian::Query &q)
     return (Xapian::termcount)std::strtoul(d.c_str() + at + std::strlen(op), nullptr, 10);
 }
 
+
+/* q with its marked stop words (StopMarkingStem) as the index holds them, terms apart without
+ * positions: a phrase or NEAR becomes the phrase of its other words, which the index holds side
+ * by side, filtered by its stop words ("assessment of nurses": records with "assessment nurses"
+ * as a phrase once stop words are left out, and "of" anywhere); a phrase of stop words only
+ * ("to be or not") is the AND of them; a stop word the parser kept elsewhere ("the", "the NOT
+ * nurses") is its term. */
+Xapian::Query stop_words_apart(const Xapian::Query &q)
+{
+    Xapian::Query::op op = q.get_type();
+    size_t n = q.get_num_subqueries();
+    std::string word = stop_marked(q);
+    if (!word.empty())
+        return Xapian::Query(word);
+    bool marked = false;
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end() && !marked; ++t)
+        marked = (*t).find(stop_mark) != std::string::npos;
+    if (n == 0 || !marked)
+        return q;
+    std::vector<Xapian::Query> subs;
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+        std::vector<Xapian::Query> stops;
+        for (size_t i = 0; i < n; i++) {
+            Xapian::Query sub = q.get_subquery(i);
+            std::string w = stop_marked(sub);
+            if (w.empty())
+                subs.push_back(sub);
+            else
+                stops.emplace_back(w);
+        }
+        Xapian::Query all_stops(Xapian::Query::OP_AND, stops.begin(), stops.end());
+        if (subs.empty())
+            return all_stops;
+        Xapian::Query words = subs[0];
+        if (subs.size() > 1) {
+            Xapian::termcount window = window_of(q);
+            if (op == Xapian::Query::OP_PHRASE) /* "a ADJ/3 b": the stop words took up the window */
+                window = window > stops.size() ? window - (Xapian::termcount)stops.size() : 0;
+            words = Xapian::Query(op, subs.begin(), subs.end(), std::max<Xapian::termcount>(window, subs.size()));
+        }
+        return Xapian::Query(Xapian::Query::OP_FILTER, words, all_stops);
+    }
+    if (!rebuildable(op))
+        return q;
+    for (size_t i = 0; i < n; i++)
+        subs.push_back(stop_words_apart(q.get_subquery(i)));
+    return Xapian::Query(op, subs.begin(), subs.end());
+}
+
 /* A field's terms ("ZS" + stem for the title) are indexed without positions, at half the cost of
  * an import's positions (docs/BENCHMARKS.md): the field's text is also indexed as the record's
  * text ("Z" + stem), with positions. So a phrase or NEAR within a field, title:"foreign nurses",
@@ -1826,7 +2001,7 @@ bool has_unknown_word(Xapian::Database &xdb, const char *text)
     return false;
 }
 
-Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected)
+Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::string *corrected, bool stop_terms)
 {
     if (blank(q->text))
         return Xapian::Query(std::string()); /* match all; Query::MatchAll is a shared, unlocked object */
@@ -1844,16 +2019,18 @@ Xapian::Query parse_text(Xapian::Database &db, const struct iqn_query *q, std::s
      * only when the query has one. */
     bool spelling = q->spelling && has_unknown_word(db, q->text);
     Xapian::Query parsed = parse_in(db, text, lang, flags | (spelling ? (unsigned)Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0u),
-                                    spelling ? corrected : nullptr);
+                                    spelling ? corrected : nullptr, stop_terms);
     if (tuned().cross_language) {
         /* Also match words stemmed the other official language's way. */
-        Xapian::Query other = parse_in(db, text, lang[0] == 'f' ? "en" : "fr", flags, nullptr);
+        Xapian::Query other = parse_in(db, text, lang[0] == 'f' ? "en" : "fr", flags, nullptr, stop_terms);
         try {
             parsed = merge_stems(parsed, other);
         } catch (const not_mergeable &) {
             /* Shapes differ (rare: a stop word in one language only): keep the UI language's parse. */
         }
     }
+    if (stop_terms)
+        parsed = stop_words_apart(parsed);
     parsed = field_phrases(expand_wildcards(db, parsed));
     if (parsed.empty())
         return Xapian::Query();
@@ -2781,6 +2958,8 @@ class TextTermsOnly : public Xapian::ExpandDecider {
         if (term.empty())
             return false;
         size_t i = term[0] == 'Z' ? 1 : 0;
+        if (i == 0 && (*stopper_for(nullptr))(term))
+            return false; /* a stop word's term (StopWordTerms) */
         return i < term.size() && !(term[i] >= 'A' && term[i] <= 'Z') && term.size() - i >= 3;
     }
 };
@@ -2831,13 +3010,27 @@ std::string suggestion(Xapian::Database &xdb, const char *text, const std::strin
     return changed ? out : std::string();
 }
 
+/* Whether query text holds a quoted phrase or a NEAR or ADJ operator. */
+bool asks_words_together(const char *text)
+{
+    if (std::strchr(text, '"'))
+        return true;
+    size_t len = std::strlen(text), pos = 0, start, wlen;
+    while (iqn_text_next_word(text, len, &pos, &start, &wlen))
+        if ((wlen == 4 && std::strncmp(text + start, "NEAR", 4) == 0) || (wlen == 3 && std::strncmp(text + start, "ADJ", 3) == 0))
+            return true;
+    return false;
+}
+
 /* Pseudo-relevance feedback for longer, natural-language queries: the best terms of the top
  * documents are added to the query at a lower weight (Xapian's ESet). */
 void expand_query(struct iqn_db *db, const char *text, search_state &st)
 {
     Xapian::Database &xdb = *db->db;
     const tuning &t = tuned();
-    if (t.prf_docs <= 0 || t.prf_terms <= 0 || blank(text))
+    /* A quoted phrase or a NEAR asks for words together: expansion would add records without
+     * them (a hyphenated word, which the parser also makes a phrase, does not). */
+    if (t.prf_docs <= 0 || t.prf_terms <= 0 || blank(text) || asks_words_together(text))
         return;
     std::string folded = fold(text, std::strlen(text), 1);
     const Xapian::Stopper *stop = stopper_for(nullptr);
@@ -2901,7 +3094,7 @@ void expand_query(struct iqn_db *db, const char *text, search_state &st)
 int run_search(struct iqn_db *db, const struct iqn_query *q, struct iqn_result *res)
 {
     search_state st;
-    st.text = parse_text(*db->db, q, &st.corrected);
+    st.text = parse_text(*db->db, q, &st.corrected, db->stop_terms);
     add_filters(q, st);
     exclude_other_language(*db->db, q, st);
     Xapian::Query typed = st.text;
@@ -2974,6 +3167,7 @@ extern "C++" template <typename Fn> int with_retry(struct iqn_db *db, struct iqn
                 return iqn_error_set(err, IQN_EINTERNAL, "index kept changing during the search");
             try {
                 db->db->reopen();
+                read_analysis(db);
             } catch (...) {
                 return translate(err, "search");
             }
@@ -2986,6 +3180,7 @@ extern "C++" template <typename Fn> int with_retry(struct iqn_db *db, struct iqn
             try {
                 std::string stub = stub_of(db->path.c_str());
                 db->db.reset(new Xapian::Database(stub.empty() ? db->path : stub));
+                read_analysis(db);
             } catch (...) {
                 return translate(err, "search");
             }

@@ -317,7 +317,7 @@ class Indexer(unittest.TestCase):
                          "<body><p>Welders apprenticeship page body</p></body></html>\n{% endraw %}\n",
             "toc.html": "{{toc}}\n\nBridging programs for internationally trained nurses.\n",
             "notes.txt": "{curly notes}\nLicensure of engineers in Alberta.\n",
-            "records.jsonl": '{"id":"brace-json-1","type":"report","lang":"en","title":"A record"}\n',
+            "records.jsonl": '{"id":"brace-json-1","type":"report","lang":"en","title":"A record in braces"}\n',
             "spaced": '{ \n"id":"x"}\n',  # a JSON document over two lines: not JSON Lines
             # A tag atop a file named as text is not XML (README.md files often start with HTML)...
             "readme.md": '<p align="center">Logo</p>\n\n# Mentorship circles\n\nPeer mentorship for newcomer pharmacists.\n',
@@ -336,7 +336,7 @@ class Indexer(unittest.TestCase):
         daemon = harness.Searchd(self.db).start()
         try:
             for q, want in (('"welders apprenticeship"', "page.html"), ('"bridging programs"', "toc.html"),
-                            ('"licensure of engineers"', "notes.txt"), ('"a record"', "brace-json-1"),
+                            ('"licensure of engineers"', "notes.txt"), ('"a record in braces"', "brace-json-1"),
                             ('"newcomer pharmacists"', "readme.md"), ('"named project"', "page.rst"),
                             ('"record in a txt file"', "brace-xml-1")):
                 total, hits = daemon.search_all({"q": q})

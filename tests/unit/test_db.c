@@ -264,10 +264,20 @@ static const struct search_case search_cases[] = {
     {"text-nurses-filter-1", {.text = "nurses", .filter = {[P] = {"BC"}}}, 1, "r4", {[P] = "BC=1,ON=1"}},
     {"text-phrase-1", {.text = "\"credential assessment\""}, 1, "r1", {NULL}},
     {"text-phrase-2", {.text = "\"assessment credential\""}, 0, "", {NULL}},
-    /* The index holds stems: a phrase matches stems side by side, stop words included. */
+    /* The index holds stems, and its stop words as terms apart without positions: a phrase
+     * matches its other words' stems side by side, stop words left out as Elasticsearch's English
+     * analyser leaves them out, in records that hold its stop words anywhere. */
     {"text-phrase-stem-1", {.text = "\"credentials assessed\""}, 1, "r1", {NULL}},
     {"text-phrase-stop-1", {.text = "\"assessment for nurses\""}, 1, "r1", {NULL}},
     {"text-phrase-stop-2", {.text = "\"assessment of nurses\""}, 0, "", {NULL}},
+    {"text-phrase-stop-3", {.text = "\"nurses for assessment\""}, 0, "", {NULL}},
+    {"text-phrase-stop-4", {.text = "\"credential assessment nurses\""}, 1, "r1", {NULL}},
+    {"text-phrase-stop-5", {.text = "assessment NEAR/1 for NEAR/1 nurses"}, 1, "r1", {NULL}},
+    {"text-phrase-stop-6", {.text = "\"for nurses\""}, 2, "r1,r4", {NULL}}, /* r4: "for" apart from "nurses" */
+    /* Stop words alone, or beside a NOT, match the records that hold them. */
+    {"text-stop-only", {.text = "for"}, 4, "r1,r2,r4,r5", {NULL}},
+    {"text-stop-only-phrase", {.text = "\"what for\""}, 1, "r4", {NULL}},
+    {"text-stop-not", {.text = "for NOT nurses"}, 2, "r2,r5", {NULL}},
     /* Wildcards expand over stems, also those shorter than what was typed (assessm*: "assess",
      * from assessment) when the rest begins an ending the stemmer takes off; nursery* is not
      * "nurs" + an ending. */
@@ -576,6 +586,54 @@ static void test_pairs_and_labels(const char *path)
     iqn_db_close(db);
 }
 
+/* The total of a search of text on db, or -1. */
+static long long total_of(struct iqn_db *db, const char *id, const char *text)
+{
+    struct search s = {.text = text};
+    struct iqn_result *res = run(db, id, &s);
+    long long total = res ? (long long)res->total : -1;
+    iqn_result_free(res);
+    return total;
+}
+
+/* An index made before stop words were left out (it has records and no "iqn:analysis" key)
+ * keeps them: its writers index them, and its readers keep them in phrases, so its phrases match
+ * exactly as before until it is rebuilt. A new index says it has none. */
+static void test_older_analysis(const char *path)
+{
+    struct iqn_db *db = NULL, *rd = NULL;
+    struct iqn_error err;
+    char *v = NULL;
+    iqn_error_clear(&err);
+    if (!check_report("older-open", iqn_db_open(path, IQN_DB_WRITE | IQN_DB_CREATE, &db, &err) == IQN_OK, err.message))
+        return;
+    check_int("older-add", IQN_UPSERT_ADDED, upsert_json(db, "older-add", fixture[0]));
+    CHECK("older-commit", iqn_db_commit(db, &err) == IQN_OK);
+    CHECK("older-new-says", iqn_db_get_meta(db, "iqn:analysis", &v, &err) == IQN_OK && v &&
+                                strcmp(v, "stems; stop words as terms without positions") == 0);
+    free(v);
+    /* Make it an older index: the key goes. */
+    CHECK("older-unmark", iqn_db_set_meta(db, "iqn:analysis", "", &err) == IQN_OK && iqn_db_commit(db, &err) == IQN_OK);
+    iqn_db_close(db);
+    db = NULL;
+    if (!check_report("older-reopen", iqn_db_open(path, IQN_DB_WRITE, &db, &err) == IQN_OK, err.message))
+        return;
+    const char *older = "{\"id\":\"o1\",\"type\":\"report\",\"lang\":\"en\",\"title\":\"Assessment of quolls\"}";
+    check_int("older-add-o1", IQN_UPSERT_ADDED, upsert_json(db, "older-add-o1", older));
+    CHECK("older-commit-2", iqn_db_commit(db, &err) == IQN_OK);
+    v = NULL;
+    CHECK("older-stays-unmarked", iqn_db_get_meta(db, "iqn:analysis", &v, &err) == IQN_OK && v && v[0] == '\0');
+    free(v);
+    if (check_report("older-read-open", iqn_db_open(path, IQN_DB_READ, &rd, &err) == IQN_OK, err.message)) {
+        check_int("older-phrase-exact", 1, total_of(rd, "older-phrase-exact", "\"assessment of quolls\""));
+        check_int("older-phrase-other-stop", 0, total_of(rd, "older-phrase-other-stop", "\"assessment for quolls\""));
+        /* Its stop words hold their positions: the phrase without one is not side by side. */
+        check_int("older-phrase-no-stop", 0, total_of(rd, "older-phrase-no-stop", "\"assessment quolls\""));
+        iqn_db_close(rd);
+    }
+    iqn_db_close(db);
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;
@@ -781,6 +839,8 @@ int main(void)
     char path2[128];
     snprintf(path2, sizeof path2, "%s/pairs", dbdir);
     test_pairs_and_labels(path2);
+    snprintf(path2, sizeof path2, "%s/older", dbdir);
+    test_older_analysis(path2);
 
     nftw(dbdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     iqn_vocab_free(vocab);
