@@ -53,6 +53,7 @@ struct pipeline {
     size_t next;  /* next input to hand out */
     size_t wpos;  /* next input the writer takes */
     unsigned long long inflight;
+    unsigned budget_waiting; /* workers holding back a big file (they need every wake-up) */
     int quit;
 };
 
@@ -261,8 +262,10 @@ static void *worker(void *arg)
         size_t i = p->next++;
         unsigned long long size = w->v[i].kind == IQN_WALK_FILE ? w->v[i].size : 0;
         /* Hold back a big file while others are in flight; the writer's next input never waits. */
+        p->budget_waiting++;
         while (!p->quit && i != p->wpos && p->inflight > 0 && p->inflight + size > IQN_PIPELINE_BYTES_MAX)
             pthread_cond_wait(&p->work_cv, &p->mu);
+        p->budget_waiting--;
         if (p->quit)
             break;
         p->inflight += size;
@@ -276,7 +279,8 @@ static void *worker(void *arg)
         struct result *slot = &p->ring[i % p->qcap];
         *slot = r;
         slot->ready = 1;
-        pthread_cond_broadcast(&p->done_cv);
+        if (i == p->wpos) /* the one the writer waits for; it finds the others ready */
+            pthread_cond_signal(&p->done_cv);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -626,7 +630,7 @@ int iqn_pipeline_run(const struct iqn_pipeline_config *cfg, struct iqn_error *er
         return IQN_OK;
     unsigned jobs = cfg->jobs < 1 ? 1 : cfg->jobs > IQN_PIPELINE_JOBS_MAX ? IQN_PIPELINE_JOBS_MAX : cfg->jobs;
     p.cfg = cfg;
-    p.qcap = (size_t)jobs * 4;
+    p.qcap = (size_t)jobs * 8;
     p.ring = calloc(p.qcap, sizeof *p.ring);
     wr.cfg = cfg;
     wr.assigned = iqn_strset_new();
@@ -664,7 +668,10 @@ int iqn_pipeline_run(const struct iqn_pipeline_config *cfg, struct iqn_error *er
         pthread_mutex_lock(&p.mu);
         p.inflight -= reserved;
         p.wpos++;
-        pthread_cond_broadcast(&p.work_cv);
+        /* Wake the workers once half the ring is free, not at every result: when the index is
+         * the bottleneck, a wake-up a result is a futex call and two context switches each. */
+        if (p.next - p.wpos <= p.qcap / 2 || p.budget_waiting)
+            pthread_cond_broadcast(&p.work_cv);
         if (rc != IQN_OK || stopping(cfg))
             break;
     }

@@ -804,7 +804,10 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
             job = std::move(p->queue.front());
             p->queue.pop_front();
             p->queued_bytes -= job.enc.data.size() + job.enc.partner.size();
-            p->space.notify_all();
+            /* The importing thread waits on a full queue: wake it once the queue is down to half
+             * (it then fills it again in one go), not at every job. */
+            if (p->queue.size() <= BULK_QUEUE_JOBS / 2 && p->queued_bytes <= BULK_QUEUE_BYTES / 2)
+                p->space.notify_all();
             if (!p->error.empty())
                 continue;
         }
