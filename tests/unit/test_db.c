@@ -274,6 +274,9 @@ static const struct search_case search_cases[] = {
     {"text-phrase-stop-4", {.text = "\"credential assessment nurses\""}, 1, "r1", {NULL}},
     {"text-phrase-stop-5", {.text = "assessment NEAR/1 for NEAR/1 nurses"}, 1, "r1", {NULL}},
     {"text-phrase-stop-6", {.text = "\"for nurses\""}, 2, "r1,r4", {NULL}}, /* r4: "for" apart from "nurses" */
+    /* A quoted phrase long enough for pseudo-relevance feedback is not expanded: it asks for
+     * its words together, and feedback would add records without them. */
+    {"text-phrase-no-feedback", {.text = "\"how internationally educated nurses get their credentials assessed\""}, 1, "r1", {NULL}},
     /* Stop words alone, or beside a NOT, match the records that hold them. */
     {"text-stop-only", {.text = "for"}, 4, "r1,r2,r4,r5", {NULL}},
     {"text-stop-only-phrase", {.text = "\"what for\""}, 1, "r4", {NULL}},
