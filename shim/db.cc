@@ -449,17 +449,31 @@ Xapian::WritableDatabase &shard_of(struct iqn_db *db, const char *id)
 const char *const analysis_key = "iqn:analysis";
 const char *const analysis_no_stops = "stems; stop words as terms without positions";
 
-/* Read how the index analyses text (after opening or reopening it). */
+/* Read how the index analyses text (after opening it). */
 void read_analysis(struct iqn_db *db)
 {
     db->stop_terms = db->db->get_metadata(analysis_key) == analysis_no_stops;
 }
 
-/* A writer of a new index: records go in without stop words, and the first says so. */
+/* Reopen the reader at the latest revision, which may be a rebuilt index; true if it moved. */
+bool reopen_index(struct iqn_db *db)
+{
+    bool moved = db->db->reopen();
+    read_analysis(db);
+    return moved;
+}
+
+/* An index that has never held a record or metadata. */
+bool never_written(Xapian::WritableDatabase &w)
+{
+    return w.get_lastdocid() == 0 && w.metadata_keys_begin() == w.metadata_keys_end();
+}
+
+/* A writer of a new index: records go in with stop words apart, and the first says so. */
 void mark_new_index(struct iqn_db *db)
 {
     for (auto &w : db->shards)
-        if (w->get_lastdocid() != 0 || w->metadata_keys_begin() != w->metadata_keys_end())
+        if (!never_written(*w))
             return;
     db->stop_terms = true;
     db->mark_analysis = true;
@@ -816,7 +830,8 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
             if (job.put) {
                 record_ptr r(decode_data(job.enc.data), iqn_record_free);
                 record_ptr partner(job.enc.has_partner ? decode_data(job.enc.partner) : nullptr, iqn_record_free);
-                Xapian::Document doc = build_document(p->tg, p->stems, vocab, r.get(), partner.get(), job.enc, true);
+                Xapian::Document doc = build_document(p->tg, p->stems, vocab, r.get(), partner.get(), job.enc,
+                                                      true /* a bulk build makes a new index */);
                 if (job.added)
                     p->wdb->add_document(doc);
                 else
@@ -1163,7 +1178,7 @@ int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_erro
     std::unique_ptr<iqn_bulk> b(new iqn_bulk);
     try {
         Xapian::WritableDatabase &w = *db->shards[0];
-        if (w.get_lastdocid() != 0 || w.metadata_keys_begin() != w.metadata_keys_end()) {
+        if (!never_written(w)) {
             /* Not empty: records are updated in place. A build killed after it put its index in
              * place but before it cleared up left its folder; this process holds the lock. */
             std::filesystem::remove_all(bare_path(db->path) + ".bulk");
@@ -1273,9 +1288,7 @@ void iqn_db_set_vocab(struct iqn_db *db, const struct iqn_vocab *v)
 int iqn_db_reopen(struct iqn_db *db, int *changed, struct iqn_error *err)
 {
     try {
-        bool moved = db->shards.empty() ? db->db->reopen() : false;
-        if (moved)
-            read_analysis(db);
+        bool moved = db->shards.empty() ? reopen_index(db) : false;
         if (changed)
             *changed = moved ? 1 : 0;
         return IQN_OK;
@@ -1426,8 +1439,7 @@ int iqn_db_get(struct iqn_db *db, const char *id, struct iqn_record **out, struc
         } catch (const Xapian::DatabaseModifiedError &) {
             if (attempt >= 2)
                 return iqn_error_set(err, IQN_EINTERNAL, "index kept changing while reading '%s'", id);
-            db->db->reopen();
-            read_analysis(db);
+            reopen_index(db);
         } catch (...) {
             return translate(err, id);
         }
@@ -1649,8 +1661,8 @@ std::string stop_marked(const Xapian::Query &q)
     return !term.empty() && term[0] == 'Z' && at != std::string::npos ? term.substr(at + 1) : std::string();
 }
 
-/* Parse folded query text with the stemmer of lang; in an index without stop words, its stop
- * words marked (StopMarkingStem). */
+/* Parse folded query text with the stemmer of lang; in an index whose stop words are terms apart,
+ * its stop words marked (StopMarkingStem). */
 Xapian::Query parse_in(Xapian::Database &db, const std::string &text, const char *lang, unsigned flags,
                        std::string *corrected, bool stop_terms)
 {
@@ -1717,8 +1729,10 @@ Xapian::Query merge_stems(const Xapian::Query &a, const Xapian::Query &b)
     if (op != b.get_type() || n != b.get_num_subqueries())
         throw not_mergeable();
     if (op == Xapian::Query::LEAF_TERM) {
-        if (!stop_marked(a).empty() || !stop_marked(b).empty()) /* a stop word in either language, as the parser's stopper has it */
-            return !stop_marked(a).empty() ? a : b;
+        if (!stop_marked(a).empty()) /* a stop word in either language, as the parser's stopper has it */
+            return a;
+        if (!stop_marked(b).empty())
+            return b;
         std::string ta = *a.get_terms_begin(), tb = *b.get_terms_begin();
         return Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(ta), Xapian::Query(tb));
     }
@@ -3169,8 +3183,7 @@ extern "C++" template <typename Fn> int with_retry(struct iqn_db *db, struct iqn
             if (attempt >= 2)
                 return iqn_error_set(err, IQN_EINTERNAL, "index kept changing during the search");
             try {
-                db->db->reopen();
-                read_analysis(db);
+                reopen_index(db);
             } catch (...) {
                 return translate(err, "search");
             }
