@@ -2,7 +2,6 @@
  * into an FTS5 index (title, summary, body; bm25 ranking) with a side table of facet codes;
  * `search` runs the query list like iqn-searchd does: any-word match, exact total, disjunctive
  * facet counts by GROUP BY over the matching rows, first page of 10 hits with snippet(). */
-#include <errno.h>
 #include <json-c/json.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -10,23 +9,14 @@
 #include <string.h>
 
 #include "bench_run.h"
+#include "records.h"
 
-#define RECORD_MAX (16u * 1024 * 1024) /* one JSON line */
 #define BATCH 1000                      /* records per transaction, as iqn-index --batch */
 #define SQL_MAX 8192
 #define MATCH_MAX 4096
 #define CACHE_SLOTS 64                  /* prepared statements kept per connection */
 
-static const char *const facet_names[] = {"province", "profession", "topic", "type", "lang"};
-#define NFACETS 5
-
-static int facet_index(const char *name)
-{
-    for (int f = 0; f < NFACETS; f++)
-        if (strcmp(facet_names[f], name) == 0)
-            return f;
-    return -1;
-}
+#define NFACETS BENCH_NFACETS
 
 /* ---- build ---- */
 
@@ -45,15 +35,8 @@ static const char *const schema_sql =
 struct loader {
     sqlite3 *db;
     sqlite3_stmt *doc, *fts, *facet;
+    unsigned long long n; /* records loaded */
 };
-
-static const char *json_str(struct json_object *o, const char *key)
-{
-    struct json_object *v;
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
 
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -81,19 +64,19 @@ static int load_record(struct loader *l, struct json_object *o)
 {
     static const char *const cols[] = {"id", "type", "lang", "title", "summary", "body", "date", "organization", "url"};
     for (int i = 0; i < 9; i++)
-        bind_text(l->doc, i + 1, json_str(o, cols[i]));
+        bind_text(l->doc, i + 1, bench_json_str(o, cols[i]));
     if (step_reset(l->doc) != 0)
         return -1;
     sqlite3_int64 rowid = sqlite3_last_insert_rowid(l->db);
     sqlite3_bind_int64(l->fts, 1, rowid);
-    bind_text(l->fts, 2, json_str(o, "title"));
-    bind_text(l->fts, 3, json_str(o, "summary"));
-    bind_text(l->fts, 4, json_str(o, "body"));
+    bind_text(l->fts, 2, bench_json_str(o, "title"));
+    bind_text(l->fts, 3, bench_json_str(o, "summary"));
+    bind_text(l->fts, 4, bench_json_str(o, "body"));
     if (step_reset(l->fts) != 0)
         return -1;
     for (int f = 0; f < NFACETS; f++) {
         struct json_object *v;
-        if (!json_object_object_get_ex(o, facet_names[f], &v))
+        if (!json_object_object_get_ex(o, bench_facet_names[f], &v))
             continue;
         if (json_object_is_type(v, json_type_string)) {
             if (add_facet(l, rowid, f, json_object_get_string(v)) != 0)
@@ -123,13 +106,21 @@ static int exec(sqlite3 *db, const char *sql)
     return 0;
 }
 
+/* bench_read_records' callback: one record in, a commit every BATCH records. */
+static int on_record(void *ctx, struct json_object *o, const char *file, unsigned long line)
+{
+    struct loader *l = ctx;
+    if (load_record(l, o) != 0) {
+        fprintf(stderr, "iqn-bench-fts5: %s:%lu: %s\n", file, line, sqlite3_errmsg(l->db));
+        return -1;
+    }
+    return ++l->n % BATCH == 0 ? exec(l->db, "COMMIT; BEGIN") : 0;
+}
+
 /* build --db FILE JSONL...: a new database (FILE must not exist) from JSON Lines files. */
 static int cmd_build(const char *path, char **files, int nfiles)
 {
-    struct loader l = {NULL, NULL, NULL, NULL};
-    unsigned long long n = 0;
-    char *line = NULL;
-    size_t cap = 0;
+    struct loader l = {NULL, NULL, NULL, NULL, 0};
     int rc = 1;
     double t0 = bench_now();
     FILE *probe = fopen(path, "r");
@@ -157,42 +148,9 @@ static int cmd_build(const char *path, char **files, int nfiles)
     }
     if (exec(l.db, "BEGIN") != 0)
         goto done;
-    for (int i = 0; i < nfiles; i++) {
-        FILE *f = fopen(files[i], "r");
-        unsigned long lineno = 0;
-        if (!f) {
-            fprintf(stderr, "iqn-bench-fts5: %s: %s\n", files[i], strerror(errno));
+    for (int i = 0; i < nfiles; i++)
+        if (bench_read_records(files[i], "iqn-bench-fts5", on_record, &l) != 0)
             goto done;
-        }
-        ssize_t len;
-        while ((len = getline(&line, &cap, f)) > 0) {
-            lineno++;
-            if ((size_t)len > RECORD_MAX) {
-                fprintf(stderr, "iqn-bench-fts5: %s:%lu: line over %u bytes\n", files[i], lineno, RECORD_MAX);
-                fclose(f);
-                goto done;
-            }
-            struct json_object *o = json_tokener_parse(line);
-            if (!o || !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                if (len > 1)
-                    fprintf(stderr, "iqn-bench-fts5: %s:%lu: not a JSON object; skipped\n", files[i], lineno);
-                continue;
-            }
-            int bad = load_record(&l, o);
-            json_object_put(o);
-            if (bad) {
-                fprintf(stderr, "iqn-bench-fts5: %s:%lu: %s\n", files[i], lineno, sqlite3_errmsg(l.db));
-                fclose(f);
-                goto done;
-            }
-            if (++n % BATCH == 0 && exec(l.db, "COMMIT; BEGIN") != 0) {
-                fclose(f);
-                goto done;
-            }
-        }
-        fclose(f);
-    }
     if (exec(l.db, "COMMIT") != 0)
         goto done;
     /* Merge the FTS5 segments into one b-tree, as recommended after a bulk load; then leave WAL
@@ -201,10 +159,9 @@ static int cmd_build(const char *path, char **files, int nfiles)
                    " PRAGMA journal_mode=DELETE;") != 0)
         goto done;
     double secs = bench_now() - t0;
-    printf("fts5-build records=%llu seconds=%.3f rate=%.1f\n", n, secs, secs > 0 ? (double)n / secs : 0.0);
+    printf("fts5-build records=%llu seconds=%.3f rate=%.1f\n", l.n, secs, secs > 0 ? (double)l.n / secs : 0.0);
     rc = 0;
 done:
-    free(line);
     sqlite3_finalize(l.doc);
     sqlite3_finalize(l.fts);
     sqlite3_finalize(l.facet);
@@ -276,38 +233,19 @@ static void fts_close(void *state)
  * quoted tokens, all joined with OR (iqn-searchd's default operator). */
 static int match_expr(const char *text, char *out, size_t cap)
 {
-    size_t n = 0;
-    int terms = 0;
-    const char *p = text;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *start, *end;
-        if (*p == '"') {
-            start = ++p;
-            end = strchr(p, '"');
-            if (!end)
-                end = p + strlen(p);
-            p = *end ? end + 1 : end;
-        } else {
-            start = p;
-            while (*p && *p != ' ')
-                p++;
-            end = p;
-        }
-        if (end == start)
-            continue;
-        if (n + 8 + 2 * (size_t)(end - start) >= cap)
+    size_t n = 0, len;
+    int terms = 0, phrase;
+    const char *p = text, *start;
+    while (bench_next_term(&p, &start, &len, &phrase)) {
+        if (n + 8 + 2 * len >= cap)
             return -1;
         if (terms++)
             n += (size_t)snprintf(out + n, cap - n, " OR ");
         out[n++] = '"';
-        for (const char *s = start; s < end; s++) {
-            if (*s == '"')
+        for (size_t i = 0; i < len; i++) {
+            if (start[i] == '"')
                 out[n++] = '"';
-            out[n++] = *s;
+            out[n++] = start[i];
         }
         out[n++] = '"';
     }
@@ -370,7 +308,7 @@ static long fts_search(void *state, const struct bench_query *q)
     size_t len;
     memset(&sel, 0, sizeof sel);
     for (size_t i = 0; i < q->nfilter; i++) {
-        int f = facet_index(q->filter[i].facet);
+        int f = bench_facet_index(q->filter[i].facet);
         if (f < 0)
             return -1;
         sel.codes[f][sel.n[f]++] = q->filter[i].code;

@@ -26,9 +26,21 @@ def check(cond, what, failures):
     (PASSED if cond else failures).append(what)
 
 
+RUN_ERR = []  # the stderr of each run_tool
+
+
+def read_cmdline(pid):
+    try:
+        with open("/proc/%s/cmdline" % pid, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
 def run_tool(cmd, timeout, what, failures):
     """Run cmd, print its output (and the end of its errors if it fails), check it exits 0; its stdout."""
     run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    RUN_ERR.append(run.stderr)
     print(run.stdout)
     if run.returncode != 0:
         print(run.stderr[-6000:])
@@ -51,7 +63,7 @@ def main():
 
         check(re.search(r"^import\s+records/s\s+records/CPU-s\s+seconds\s+peak RSS MB\s+index size MB\s*$", out,
                         re.M) is not None, "import table header", failures)
-        for name in ("iqn-index", "scriptindex", "fts5"):
+        for name in ("iqn-index", "scriptindex", "fts5", "postgresql"):
             check(re.search(r"^%s\s+(%s\s+){4}%s\s*$" % (re.escape(name), NUM, NUM), out, re.M) is not None,
                   "import row: %s, every column" % name, failures)
 
@@ -61,7 +73,8 @@ def main():
         rows = [("iqn-searchd (HTTP)", "c=1"), ("iqn-searchd (HTTP)", "c=8"), ("iqn-searchd (HTTP)", "c=64"),
                 ("iqn-searchd (HTTP)", "c=64 again"), ("floor (libiqn in-process)", "t=1"),
                 ("floor (libiqn in-process)", "t=%d" % cores), ("Omega CGI", "p=1"), ("Omega CGI", "p=8"),
-                ("SQLite FTS5", "t=1"), ("SQLite FTS5", "t=%d" % cores)]
+                ("SQLite FTS5", "t=1"), ("SQLite FTS5", "t=%d" % cores), ("PostgreSQL FTS", "t=1"),
+                ("PostgreSQL FTS", "t=%d" % cores)]
         for name, conc in rows:
             m = re.search(r"^%s\s+%s\s+(%s)\s+(%s)\s+(%s)\s+(%s)\s+(%s)\s+(-|\d+%%)\s+(\d+)\s*$" % (
                 re.escape(name), re.escape(conc), NUM, NUM, NUM, NUM, NUM), out, re.M)
@@ -71,17 +84,31 @@ def main():
                 check(m.group(7) == "0", "%s %s: no failed searches" % (name, conc), failures)
 
         check("iqn-searchd RSS:" in out and "peak of each level" in out, "RSS line", failures)
-        check(re.search(r"^Same work: on the first \d+ queries", out, re.M) is not None, "agreement line", failures)
-        check(re.search(r"^values\s+iqn-searchd\s+floor\s+Omega CGI\s+SQLite FTS5\s*$", out, re.M) is not None,
-              "facet sweep header", failures)
+        m = re.search(r"^Same work: on the first \d+ queries, SQLite FTS5's number of matches is within 20% of "
+                      r"iqn's for (\d+)% of them.*; PostgreSQL's for (\d+)%", out, re.M)
+        check(m is not None, "agreement line, with PostgreSQL", failures)
+        # The SQL peers must run the same searches: most of their counts near iqn's (about 80 % of
+        # the queries on these records).
+        for name, share in (("SQLite FTS5", m.group(1) if m else "0"), ("PostgreSQL", m.group(2) if m else "0")):
+            check(int(share) >= 50, "%s's numbers of matches near iqn's for most queries (%s%%)" % (name, share),
+                  failures)
+        check(re.search(r"^values\s+iqn-searchd\s+floor\s+Omega CGI\s+SQLite FTS5\s+PostgreSQL FTS\s*$", out, re.M)
+              is not None, "facet sweep header", failures)
         for k in (0, 1, 2, 4, 8):
-            check(re.search(r"^%d(\s+%s / %s){4}\s*$" % (k, NUM, NUM), out, re.M) is not None,
+            check(re.search(r"^%d(\s+%s / %s){5}\s*$" % (k, NUM, NUM), out, re.M) is not None,
                   "facet sweep row: %d values, every column" % k, failures)
 
         check(re.search(r"^target\s+measured\s+by CPU time\s+goal\s+met\s*$", out, re.M) is not None,
               "targets table header", failures)
         targets = re.findall(r"^.*\s(yes|NO)\s*$", out.split("targets at", 1)[-1], re.M)
-        check(len(targets) == 7, "7 targets judged (got %d)" % len(targets), failures)
+        check(len(targets) == 8, "8 targets judged (got %d)" % len(targets), failures)
+        check(re.search(r"^queries/s at least 10x PostgreSQL's with facets", out, re.M) is not None,
+              "PostgreSQL target judged", failures)
+        m = re.search(r"PostgreSQL: starting the server \(data: (\S+), log:", RUN_ERR[-1])
+        check(m is not None, "PostgreSQL cluster started by the run", failures)
+        if m:
+            left = [pid for pid in os.listdir("/proc") if pid.isdigit() and m.group(1).encode() in read_cmdline(pid)]
+            check(not left, "PostgreSQL server stopped at the end of the run (left: %s)" % left, failures)
 
         for name in ("bench-scaling.svg", "bench-facets.svg", "bench-rss.svg"):
             path = os.path.join(work, name)
