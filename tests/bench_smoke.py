@@ -1,9 +1,10 @@
 """bench_smoke.py - keeps the benchmark harnesses from rotting: runs bench/run end to end on 500
 records with 1-second load levels against the programs of this build, and checks that it prints
-every table, row and column (import, search at every level, the facet sweep, the targets), that no
-search failed, and that the plots were drawn; then bench/import_vs_omindex.sh on 50 HTML pages in
-2 rounds, checking its rows (both programs import every page) and its ratio line. The figures
-themselves are not judged.
+every table, row and column (import, search at every level, the shards, the facet sweep, the
+targets), that no search failed, that the SQL peers' numbers of matches are near iqn's, that the
+PostgreSQL server it started is gone, and that the plots were drawn; then
+bench/import_vs_omindex.sh on 50 HTML pages in 2 rounds, checking its rows (both programs import
+every page) and its ratio line. The figures themselves are not judged.
 
 Python 3 standard library only. Usage: bench_smoke.py --build BUILD_DIR --source SOURCE_DIR"""
 
@@ -84,6 +85,14 @@ def main():
                 check(m.group(7) == "0", "%s %s: no failed searches" % (name, conc), failures)
 
         check("iqn-searchd RSS:" in out and "peak of each level" in out, "RSS line", failures)
+        check(re.search(r"^Shards: the same queries through iqn-searchd over 3 shards.*Import into 3 shards: %s "
+                        r"records/s\.$" % NUM, out, re.M) is not None, "shards line", failures)
+        for name in ("single index", "3 local shards", "3 shards via xapian-tcpsrv"):
+            for conc in ("c=1", "c=8"):
+                m = re.search(r"^%s\s+%s\s+(%s)\s+%s\s+%s\s+%sx\s+%sx\s+(\d+)\s*$" % (
+                    re.escape(name), conc, NUM, NUM, NUM, NUM, NUM), out, re.M)
+                check(m is not None and float(m.group(1).replace(",", "")) > 0 and m.group(2) == "0",
+                      "shards row: %s %s, every column, no failed searches" % (name, conc), failures)
         m = re.search(r"^Same work: on the first \d+ queries, SQLite FTS5's number of matches is within 20% of "
                       r"iqn's for (\d+)% of them.*; PostgreSQL's for (\d+)%", out, re.M)
         check(m is not None, "agreement line, with PostgreSQL", failures)
