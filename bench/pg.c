@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "bench_run.h"
+#include "buf.h"
 #include "records.h"
 
+#define COPY_FILE_MAX (1024u * 1024 * 1024) /* one input file's rows, sent with one COPY */
 #define COPY_CHUNK (1u << 20)           /* bytes handed to PQputCopyData at a time */
 #define SQL_MAX 8192
 #define MATCH_MAX 4096
@@ -28,47 +30,18 @@
 #define REC_CONFIG(lang) "(CASE WHEN " lang " = 'fr' THEN 'iqn_fr'::regconfig ELSE 'iqn_en'::regconfig END)"
 #define TSQUERY "(SELECT websearch_to_tsquery('iqn_en', $1) || websearch_to_tsquery('iqn_fr', $1) AS q) AS"
 
-/* A growing byte buffer. */
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static int buf_add(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-static int buf_str(struct buf *b, const char *s)
-{
-    return buf_add(b, s, strlen(s));
-}
-
 /* One field in COPY's text format: \N for NULL; backslash, tab, newline and CR escaped. */
-static int copy_field(struct buf *b, const char *s, int last)
+static int copy_field(struct iqn_buf *b, const char *s, int last)
 {
     int rc = 0;
     if (!s)
-        rc = buf_str(b, "\\N");
+        rc = iqn_buf_adds(b, "\\N");
     else
         for (const char *p = s; *p && rc == 0; p++) {
             const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : NULL;
-            rc = esc ? buf_add(b, esc, 2) : buf_add(b, p, 1);
+            rc = esc ? iqn_buf_add(b, esc, 2) : iqn_buf_addc(b, *p);
         }
-    return rc ? rc : buf_add(b, last ? "\n" : "\t", 1);
+    return rc ? rc : iqn_buf_addc(b, last ? '\n' : '\t');
 }
 
 static int exec_ok(PGconn *c, const char *sql)
@@ -134,7 +107,7 @@ static size_t facet_codes(struct json_object *o, const char *name, const char **
 }
 
 /* One record's row of doc and rows of facet, in COPY text format. */
-static int add_record(struct buf *docs, struct buf *facets, long long rowid, struct json_object *o)
+static int add_record(struct iqn_buf *docs, struct iqn_buf *facets, long long rowid, struct json_object *o)
 {
     static const char *const cols[] = {"id", "type", "lang", "title", "summary", "body", "date", "organization", "url"};
     char num[32];
@@ -159,7 +132,7 @@ static int add_record(struct buf *docs, struct buf *facets, long long rowid, str
 }
 
 /* COPY table FROM STDIN with the rows in b, handed over in chunks. */
-static int copy_rows(PGconn *c, const char *table, const struct buf *b)
+static int copy_rows(PGconn *c, const char *table, const struct iqn_buf *b)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "COPY %s FROM STDIN", table);
@@ -172,7 +145,7 @@ static int copy_rows(PGconn *c, const char *table, const struct buf *b)
     }
     for (size_t off = 0; off < b->len && ok; off += COPY_CHUNK) {
         size_t n = b->len - off < COPY_CHUNK ? b->len - off : COPY_CHUNK;
-        ok = PQputCopyData(c, b->p + off, (int)n) == 1;
+        ok = PQputCopyData(c, b->data + off, (int)n) == 1;
     }
     if (PQputCopyEnd(c, ok ? NULL : "client failed") != 1)
         ok = 0;
@@ -217,7 +190,7 @@ static void proc_usage(int pid, long *hwm_kb, double *cpu)
 
 /* One file's rows for COPY, and the records loaded so far. */
 struct loader {
-    struct buf docs, facets;
+    struct iqn_buf docs, facets;
     long long n;
 };
 
@@ -230,7 +203,8 @@ static int on_record(void *ctx, struct json_object *o, const char *file, unsigne
         return 0;
     }
     if (add_record(&l->docs, &l->facets, ++l->n, o) != 0) {
-        fprintf(stderr, "iqn-bench-pg: %s:%lu: out of memory\n", file, line);
+        fprintf(stderr, "iqn-bench-pg: %s:%lu: out of memory, or the file's rows over %u bytes (one COPY)\n", file,
+                line, COPY_FILE_MAX);
         return -1;
     }
     return 0;
@@ -239,8 +213,11 @@ static int on_record(void *ctx, struct json_object *o, const char *file, unsigne
 /* build --conninfo STR JSONL...: load into the (empty) database STR names. */
 static int cmd_build(const char *conninfo, char **files, int nfiles)
 {
-    struct loader l = {{NULL, 0, 0}, {NULL, 0, 0}, 0};
+    struct loader l;
     int rc = 1;
+    iqn_buf_init(&l.docs, COPY_FILE_MAX);
+    iqn_buf_init(&l.facets, COPY_FILE_MAX);
+    l.n = 0;
     double t0 = bench_now();
     PGconn *c = PQconnectdb(conninfo);
     if (PQstatus(c) != CONNECTION_OK) {
@@ -260,7 +237,8 @@ static int cmd_build(const char *conninfo, char **files, int nfiles)
     if (PQsetClientEncoding(c, "UTF8") != 0 || exec_ok(c, "BEGIN") != 0 || exec_ok(c, schema_sql) != 0)
         goto done;
     for (int i = 0; i < nfiles; i++) {
-        l.docs.len = l.facets.len = 0;
+        iqn_buf_reset(&l.docs);
+        iqn_buf_reset(&l.facets);
         if (bench_read_records(files[i], "iqn-bench-pg", on_record, &l) != 0 || copy_rows(c, "doc", &l.docs) != 0 ||
             copy_rows(c, "facet", &l.facets) != 0)
             goto done;
@@ -283,8 +261,8 @@ static int cmd_build(const char *conninfo, char **files, int nfiles)
            secs, secs > 0 ? (double)l.n / secs : 0.0, bytes, hwm, cpu);
     rc = 0;
 done:
-    free(l.docs.p);
-    free(l.facets.p);
+    iqn_buf_free(&l.docs);
+    iqn_buf_free(&l.facets);
     PQfinish(c);
     return rc;
 }
