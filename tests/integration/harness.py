@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,44 @@ def run_index(db, paths, *extra, stdin=None, vocab=True, check_sanitizer=True):
 # ---- iqn-searchd -----------------------------------------------------------------------------
 
 LISTEN_RE = re.compile(r"iqn-searchd: listening on http://([^/:\s]+|\[[^\]]+\]):(\d+)/")
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TcpServers:
+    """Stock xapian-tcpsrv processes, each serving one database on loopback (remote shards)."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, path, port):
+        """Start one and wait until it accepts connections; RuntimeError if it does not within 30 s."""
+        proc = subprocess.Popen(["xapian-tcpsrv", "--port", str(port), "--interface", "127.0.0.1", "--quiet", path],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)  # it signals its whole process group on exit
+        self.procs.append(proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return proc
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise RuntimeError("xapian-tcpsrv did not start on port %d for %s" % (port, path))
+
+    def stop_all(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(10)
+        self.procs = []
 
 
 class Searchd:

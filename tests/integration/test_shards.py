@@ -18,13 +18,12 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import time
 import unittest
 
 import harness
-from harness import Config
+from harness import Config, TcpServers, free_port
 
 QUERIES = [
     [],
@@ -108,12 +107,6 @@ def made_queries(daemon, count=64, seed=11):
     return out
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def comparable(obj):
     """A search response without the fields that legitimately differ (timing, spelling: remote
     shards carry no spelling table)."""
@@ -122,32 +115,6 @@ def comparable(obj):
     obj.pop("did_you_mean", None)
     obj.pop("next_cursor", None)
     return obj
-
-
-class TcpServers:
-    def __init__(self):
-        self.procs = []
-
-    def start(self, path, port):
-        proc = subprocess.Popen(["xapian-tcpsrv", "--port", str(port), "--interface", "127.0.0.1", "--quiet", path],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)  # it signals its whole process group on exit
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        self.procs.append(proc)
-        return proc
-
-    def stop_all(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.terminate()
-                p.wait(10)
-        self.procs = []
 
 
 @unittest.skipUnless(shutil.which("xapian-tcpsrv"), "xapian-tcpsrv (xapian-tools) is not installed")
