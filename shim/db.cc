@@ -34,45 +34,9 @@
 #include "snippet.h"
 #include "stopwords.h"
 #include "text.h"
+#include "analysis.hh"
 
-/* The English and French stemmers a TermGenerator indexes with, each remembering the stems it has
- * made (stemming was a tenth of an import's work, and records repeat their words). Owned beside
- * the TermGenerator, used by the same thread. */
-namespace {
-class CachedStem;
-
-/* A stop word list that also keeps each stop word it is asked about as a term of doc (the word
- * itself, no prefix, no position) when doc is set: a TermGenerator with STOP_ALL asks once per
- * word, and indexes stop words no further. */
-class StopWordTerms : public Xapian::Stopper {
-    const Xapian::Stopper *inner;
-
-  public:
-    Xapian::Document *doc = nullptr;
-    explicit StopWordTerms(const Xapian::Stopper *list) : inner(list) {}
-    bool operator()(const std::string &word) const override
-    {
-        if (!(*inner)(word))
-            return false;
-        if (doc)
-            doc->add_term(word);
-        return true;
-    }
-};
-} // namespace
-struct index_stems {
-    Xapian::Stem en, fr;
-    CachedStem *en_impl, *fr_impl; /* owned by en and fr */
-    StopWordTerms en_stop, fr_stop, both_stop;
-    index_stems();
-    Xapian::Stem get(const char *lang) const;
-    const Xapian::Stopper *stopper(const char *lang) const;
-    /* Keep stop words as terms of doc (null: of no document). */
-    void keep_stops_in(Xapian::Document *doc);
-    /* Count every word indexed from now on into words (null: stop counting); the counts so far
-     * go to the map given before. */
-    void count_words(std::unordered_map<std::string, Xapian::termcount> *words);
-};
+using namespace iqn_analysis;
 
 /* A first import into an empty index, built in parallel: see "Bulk build" below. */
 /* A record encoded for storage, with its translation's when its document carries that text, and
@@ -92,7 +56,7 @@ struct iqn_bulk_job {
 struct iqn_bulk_part {
     std::string path;
     std::unique_ptr<Xapian::WritableDatabase> wdb;
-    Xapian::TermGenerator tg;
+    TermGen tg;
     index_stems stems;
     std::unordered_map<std::string, Xapian::termcount> words; /* spelling data: each word and its count */
     std::thread thread;
@@ -116,7 +80,7 @@ struct iqn_db {
     std::unique_ptr<Xapian::Database> db; /* reads: the index, or all its shards as one */
     std::vector<std::unique_ptr<Xapian::WritableDatabase>> shards; /* writers: one per shard (1 unsharded) */
     std::string path;
-    Xapian::TermGenerator tg;
+    TermGen tg;
     index_stems stems;
     const struct iqn_vocab *vocab = nullptr; /* labels to index, writers only */
     bool remote = false;                     /* some shard is served by xapian-tcpsrv */
@@ -243,127 +207,12 @@ int translate(struct iqn_error *err, const char *what)
     }
 }
 
-std::string fold(const char *s, size_t len, int lower)
-{
-    struct iqn_buf b;
-    iqn_buf_init(&b, (size_t)IQN_BODY_MAX * 2);
-    iqn_text_fold(s, len, lower, &b);
-    std::string out = b.data ? std::string(b.data, b.len) : std::string();
-    iqn_buf_free(&b);
-    return out;
-}
-
 std::string lower_ascii(std::string s)
 {
     for (auto &c : s)
         if (c >= 'A' && c <= 'Z')
             c = (char)(c + 32);
     return s;
-}
-
-/* The French Snowball stemmer on folded text. Its rules key on accented endings, which folding
- * removed (infirmière and infirmier both stem to "infirmi", but "infirmiere" to "infirmier"), so the
- * common ones are put back first; the stem is folded again, like everything we index. */
-class FoldedFrenchStem : public Xapian::StemImplementation {
-    Xapian::Stem french{"french"};
-
-  public:
-    std::string operator()(const std::string &word) override
-    {
-        static const struct {
-            const char *folded, *accented;
-        } endings[] = {{"ieres", "ières"}, {"iere", "ière"}, {"ees", "ées"}, {"ee", "ée"}, {"ites", "ités"}, {"ite", "ité"}};
-        std::string w = word;
-        for (const auto &e : endings) {
-            size_t n = std::strlen(e.folded);
-            if (w.size() > n + 2 && w.compare(w.size() - n, n, e.folded) == 0) {
-                w.replace(w.size() - n, n, e.accented);
-                break;
-            }
-        }
-        std::string stem = french(w);
-        return fold(stem.data(), stem.size(), 1);
-    }
-    std::string get_description() const override
-    {
-        return "french, folded";
-    }
-};
-
-Xapian::Stem stemmer_for(const char *lang)
-{
-    if (lang && std::strcmp(lang, "fr") == 0)
-        return Xapian::Stem(new FoldedFrenchStem);
-    if (lang && std::strcmp(lang, "en") == 0)
-        return Xapian::Stem("english");
-    return Xapian::Stem();
-}
-
-/* A stemmer that remembers what it has made, up to a bound, and can count the words it is given:
- * the index holds stems only, so a bulk build takes its spelling data (the words as written) from
- * here, where the TermGenerator hands over every word it indexes. The count rides in the cache
- * entry (one hash lookup a word) and is moved to words when the cache is emptied or flushed. */
-class CachedStem : public Xapian::StemImplementation {
-    struct entry {
-        std::string stem;
-        Xapian::termcount seen = 0;
-    };
-    Xapian::Stem inner;
-    std::string name;
-    std::unordered_map<std::string, entry> made;
-
-  public:
-    std::unordered_map<std::string, Xapian::termcount> *words = nullptr; /* counted into when set */
-
-    CachedStem(Xapian::Stem stem, const char *description) : inner(std::move(stem)), name(description) {}
-    /* Move the counts made so far into words. */
-    void flush()
-    {
-        for (auto &kv : made) {
-            if (words && kv.second.seen)
-                (*words)[kv.first] += kv.second.seen;
-            kv.second.seen = 0;
-        }
-    }
-    std::string operator()(const std::string &word) override
-    {
-        auto it = made.find(word);
-        if (it == made.end()) {
-            if (made.size() >= 50000) { /* a bound on memory: a few MB */
-                flush();
-                made.clear();
-            }
-            it = made.emplace(word, entry{inner(word), 0}).first;
-        }
-        it->second.seen += words != nullptr;
-        return it->second.stem;
-    }
-    std::string get_description() const override
-    {
-        return name;
-    }
-};
-
-/* Stop word lists: per language for indexing, both together for queries (a query may be in either). */
-const Xapian::Stopper *stopper_for(const char *lang)
-{
-    static const struct stoppers {
-        Xapian::SimpleStopper en, fr, both;
-        stoppers()
-        {
-            for (const char *const *w = iqn_stopwords("en"); *w; w++) {
-                en.add(*w);
-                both.add(*w);
-            }
-            for (const char *const *w = iqn_stopwords("fr"); *w; w++) {
-                fr.add(*w);
-                both.add(*w);
-            }
-        }
-    } s;
-    if (!lang)
-        return &s.both;
-    return std::strcmp(lang, "fr") == 0 ? &s.fr : &s.en;
 }
 
 std::string facet_term(int facet, const std::string &code)
@@ -489,8 +338,7 @@ Xapian::Database &home_of(struct iqn_db *db, const char *id)
 
 /* Index the English and French labels of the record's codes, each with its own language's
  * stemmer, so that a query naming a province, profession or topic in either language finds it. */
-void index_labels(Xapian::TermGenerator &tg, index_stems &stems, const struct iqn_vocab *vocab,
-                  const struct iqn_record *r)
+void index_labels(TermGen &tg, index_stems &stems, const struct iqn_vocab *vocab, const struct iqn_record *r)
 {
     static const char *const langs[2] = {"en", "fr"};
     for (int f = 0; f < IQN_FACET_COUNT; f++) {
@@ -498,8 +346,7 @@ void index_labels(Xapian::TermGenerator &tg, index_stems &stems, const struct iq
             continue;
         const struct iqn_strlist *l = &r->f[iqn_facets[f].field];
         for (int lang = 0; lang < 2; lang++) {
-            tg.set_stemmer(stems.get(langs[lang]));
-            tg.set_stopper(stems.stopper(langs[lang]));
+            tg.set_language(stems, langs[lang]);
             for (size_t i = 0; i < l->n; i++) {
                 const struct iqn_vocab_entry *e = iqn_vocab_find(vocab, f, l->v[i]);
                 if (!e)
@@ -512,11 +359,9 @@ void index_labels(Xapian::TermGenerator &tg, index_stems &stems, const struct iq
 }
 
 /* Index the free-text fields of r into the document the term generator is on, with r's language. */
-void index_text_fields(Xapian::TermGenerator &tg, index_stems &stems, const struct iqn_record *r)
+void index_text_fields(TermGen &tg, index_stems &stems, const struct iqn_record *r)
 {
-    const char *lang = iqn_record_get(r, IQN_F_LANG);
-    tg.set_stemmer(stems.get(lang));
-    tg.set_stopper(stems.stopper(lang));
+    tg.set_language(stems, iqn_record_get(r, IQN_F_LANG));
     for (int f = 0; f < IQN_F_COUNT; f++) {
         const struct iqn_field_info *fi = &iqn_fields[f];
         if (!fi->text_weight)
@@ -524,7 +369,7 @@ void index_text_fields(Xapian::TermGenerator &tg, index_stems &stems, const stru
         for (size_t i = 0; i < r->f[f].n; i++) {
             std::string text = fold(r->f[f].v[i], std::strlen(r->f[f].v[i]), 0);
             if (fi->prefix) /* no positions: a field's phrase uses the text's own (field_phrases) */
-                tg.index_text_without_positions(text, 1, fi->prefix);
+                tg.index_text(text, 1, fi->prefix, false);
             tg.index_text(text, (Xapian::termcount)fi->text_weight);
             tg.increase_termpos();
         }
@@ -618,7 +463,7 @@ std::string stored_data(const Xapian::Document &doc)
  * language) is given, the document also carries the partner's text and the IQN_TERM_PAIRED term:
  * both records of a pair then match the same queries, and a search shows the one in the reader's
  * language by leaving out paired records in the other language (see docs/DESIGN.md). */
-Xapian::Document build_document(Xapian::TermGenerator &tg, index_stems &stems, const struct iqn_vocab *vocab,
+Xapian::Document build_document(TermGen &tg, index_stems &stems, const struct iqn_vocab *vocab,
                                 const struct iqn_record *r, const struct iqn_record *partner, const encoded &e,
                                 bool stop_terms)
 {
@@ -631,9 +476,7 @@ Xapian::Document build_document(Xapian::TermGenerator &tg, index_stems &stems, c
      * (stop_words_apart). Phrases match stems side by side, and wildcards expand over stems
      * (expand_wildcards). An index made before has its stop words with stems and positions
      * (analysis_key). */
-    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
-    tg.set_stopper_strategy(stop_terms ? Xapian::TermGenerator::STOP_ALL : Xapian::TermGenerator::STOP_NONE);
-    tg.set_document(doc);
+    tg.set_document(doc, stop_terms);
     struct keep_stops {
         index_stems &s;
         keep_stops(index_stems &st, Xapian::Document *d) : s(st) { s.keep_stops_in(d); }
@@ -682,7 +525,7 @@ Xapian::Document build_document(struct iqn_db *db, const struct iqn_record *r, c
                                 std::string &hash)
 {
     if (!db->shards.empty())
-        db->tg.set_database(shard_of(db, iqn_record_get(r, IQN_F_ID)));
+        db->tg.set_spelling(&shard_of(db, iqn_record_get(r, IQN_F_ID)));
     encoded e = encode_pair(r, partner);
     hash = e.hash;
     return build_document(db->tg, db->stems, db->vocab, r, partner, e, db->stop_terms);
@@ -804,7 +647,36 @@ void add_part_spelling(iqn_bulk_part *p)
     p->words.clear();
 }
 
-void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
+/* Once no more jobs come (quit), a part that has run dry takes the last job of the part with the
+ * most work queued, so that the parts end together instead of one working alone through the rest
+ * of its queue (up to half a queue: a tenth of a 2,000-page import's time). Only a new record's
+ * only job can move: it is the first job of its record (added), and being last in its queue, no
+ * later one follows it; its routing in main no longer matters, as nothing more is sent. */
+bool steal_job(iqn_bulk &b, iqn_bulk_part *self, iqn_bulk_job &job)
+{
+    iqn_bulk_part *victim = nullptr;
+    size_t most = 1; /* a queue of one job is left to its own part, which is at work on it or soon */
+    for (auto &q : b.parts) {
+        if (q.get() == self)
+            continue;
+        std::lock_guard<std::mutex> lk(q->mu);
+        if (q->quit && q->error.empty() && q->queue.size() > most) {
+            most = q->queue.size();
+            victim = q.get();
+        }
+    }
+    if (!victim)
+        return false;
+    std::lock_guard<std::mutex> lk(victim->mu);
+    if (victim->queue.size() <= 1 || !victim->queue.back().put || !victim->queue.back().added)
+        return false;
+    job = std::move(victim->queue.back());
+    victim->queue.pop_back();
+    victim->queued_bytes -= job.enc.data.size() + job.enc.partner.size();
+    return true;
+}
+
+void part_main(iqn_bulk *b, iqn_bulk_part *p, const struct iqn_vocab *vocab)
 {
     unsigned since = 0;
     p->stems.count_words(&p->words);
@@ -813,17 +685,22 @@ void part_main(iqn_bulk_part *p, const struct iqn_vocab *vocab)
         {
             std::unique_lock<std::mutex> lk(p->mu);
             p->work.wait(lk, [p] { return p->quit || !p->queue.empty(); });
-            if (p->queue.empty())
-                break;
-            job = std::move(p->queue.front());
-            p->queue.pop_front();
-            p->queued_bytes -= job.enc.data.size() + job.enc.partner.size();
-            /* The importing thread waits on a full queue: wake it once the queue is down to half
-             * (it then fills it again in one go), not at every job. */
-            if (p->queue.size() <= BULK_QUEUE_JOBS / 2 && p->queued_bytes <= BULK_QUEUE_BYTES / 2)
-                p->space.notify_all();
-            if (!p->error.empty())
-                continue;
+            if (p->queue.empty()) {
+                bool ok = p->error.empty();
+                lk.unlock();
+                if (!ok || !steal_job(*b, p, job))
+                    break;
+            } else {
+                job = std::move(p->queue.front());
+                p->queue.pop_front();
+                p->queued_bytes -= job.enc.data.size() + job.enc.partner.size();
+                /* The importing thread waits on a full queue: wake it once the queue is down to
+                 * half (it then fills it again in one go), not at every job. */
+                if (p->queue.size() <= BULK_QUEUE_JOBS / 2 && p->queued_bytes <= BULK_QUEUE_BYTES / 2)
+                    p->space.notify_all();
+                if (!p->error.empty())
+                    continue;
+            }
         }
         try {
             std::string idterm = std::string(IQN_PREFIX_ID) + job.id;
@@ -1042,45 +919,6 @@ enum iqn_upsert_result classify(Xapian::Database &xdb, const std::string &idterm
 } // namespace
 
 
-index_stems::index_stems()
-    : en_impl(new CachedStem(stemmer_for("en"), "english")), fr_impl(new CachedStem(stemmer_for("fr"), "french, folded")),
-      en_stop(stopper_for("en")), fr_stop(stopper_for("fr")), both_stop(stopper_for(nullptr))
-{
-    en = Xapian::Stem(en_impl);
-    fr = Xapian::Stem(fr_impl);
-}
-
-void index_stems::count_words(std::unordered_map<std::string, Xapian::termcount> *words)
-{
-    en_impl->flush();
-    fr_impl->flush();
-    en_impl->words = words;
-    fr_impl->words = words;
-}
-
-const Xapian::Stopper *index_stems::stopper(const char *lang) const
-{
-    if (lang && std::strcmp(lang, "fr") == 0)
-        return &fr_stop;
-    if (lang && std::strcmp(lang, "en") == 0)
-        return &en_stop;
-    return &both_stop;
-}
-
-void index_stems::keep_stops_in(Xapian::Document *doc)
-{
-    en_stop.doc = fr_stop.doc = both_stop.doc = doc;
-}
-
-Xapian::Stem index_stems::get(const char *lang) const
-{
-    if (lang && std::strcmp(lang, "fr") == 0)
-        return fr;
-    if (lang && std::strcmp(lang, "en") == 0)
-        return en;
-    return Xapian::Stem();
-}
-
 extern "C" {
 
 int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_error *err)
@@ -1106,7 +944,6 @@ int iqn_db_open(const char *path, int flags, struct iqn_db **out, struct iqn_err
                 all.add_database(*db->shards.back());
             }
             db->db.reset(new Xapian::Database(all));
-            db->tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
             read_analysis(db.get());
             mark_new_index(db.get());
         } else {
@@ -1200,7 +1037,7 @@ int iqn_db_bulk(struct iqn_db *db, unsigned parts, int *started, struct iqn_erro
             b->parts.push_back(std::move(p));
         }
         for (auto &p : b->parts)
-            p->thread = std::thread(part_main, p.get(), db->vocab);
+            p->thread = std::thread(part_main, b.get(), p.get(), db->vocab);
         b->target_lock = std::move(db->shards[0]);
         db->shards[0] = std::move(main);
         db->db.reset(new Xapian::Database(*db->shards[0]));
@@ -3262,6 +3099,19 @@ int iqn_stem(struct iqn_stemmer *s, const char *word, size_t len, struct iqn_buf
         return iqn_buf_add(out, st.data(), st.size());
     } catch (...) {
         return -1;
+    }
+}
+
+int iqn_analysis_check(const char *text, size_t len, const char *lang, const char *prefix, int positions,
+                       struct iqn_error *err)
+{
+    try {
+        std::string diff = compare_with_xapian(std::string(text, len), lang, prefix ? prefix : "", positions != 0);
+        if (!diff.empty())
+            return iqn_error_set(err, IQN_EINTERNAL, "%s", diff.c_str());
+        return IQN_OK;
+    } catch (...) {
+        return translate(err, "analysis check");
     }
 }
 

@@ -141,6 +141,14 @@ void iqn_stemmer_free(struct iqn_stemmer *s);
 /* Stem an already folded, lower-cased word into out. */
 int iqn_stem(struct iqn_stemmer *s, const char *word, size_t len, struct iqn_buf *out);
 
+/* ---- analysis check, for tests ----
+ * Index text (UTF-8 or not) with iqn's term generator and with Xapian's TermGenerator, in lang,
+ * with prefix (may be "") and with positions or not, then once more without prefix, and compare
+ * the documents. IQN_OK when they are the same; otherwise IQN_EINTERNAL with the first difference
+ * in err. */
+int iqn_analysis_check(const char *text, size_t len, const char *lang, const char *prefix, int positions,
+                       struct iqn_error *err);
+
 #ifdef __cplusplus
 }
 #endif
