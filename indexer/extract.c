@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* memfd_create */
 #include "extract.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,7 +35,6 @@
 #include "extract_docx.h"
 #include "extract_html.h"
 #include "extract_odt.h"
-#include "extract_pdf.h"
 #include "extract_text.h"
 #include "extract_util.h"
 
@@ -58,6 +58,79 @@ extern char **environ;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static char helper_override[PATH_MAX];
+
+/* ---- PDF, through a module loaded on first use ----
+ * poppler-glib brings some fifty shared libraries (cairo, NSS, X11 ...). Linked in, mapping and
+ * relocating them cost every start of iqn-index, and of every iqn-extract helper for a DOCX or ODT,
+ * about 20 ms, for imports that mostly hold no PDF. extract_pdf.c is built as the module iqn-pdf.so,
+ * which dlopen() maps the first time a PDF comes. */
+typedef int (*pdf_fn)(const char *data, size_t len, struct iqn_extracted *out, struct iqn_error *err);
+static pthread_once_t pdf_once = PTHREAD_ONCE_INIT;
+static pdf_fn pdf_impl;
+static char pdf_why[PATH_MAX + 256];
+static char pdf_override[PATH_MAX];
+
+void iqn_extract_set_pdf_module(const char *path)
+{
+    snprintf(pdf_override, sizeof pdf_override, "%s", path ? path : "");
+}
+
+/* Try the module at path; 1 when loaded. */
+static int try_pdf_module(const char *path)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(pdf_why, sizeof pdf_why, "cannot load the PDF module %s: %s", path, why ? why : "unknown error");
+        return 0;
+    }
+    pdf_impl = (pdf_fn)(uintptr_t)dlsym(h, "iqn_ex_pdf");
+    if (!pdf_impl) {
+        snprintf(pdf_why, sizeof pdf_why, "the PDF module %s lacks iqn_ex_pdf", path);
+        dlclose(h);
+        return 0;
+    }
+    return 1;
+}
+
+/* Set explicitly, $IQN_PDF_MODULE, beside the running program, or where it is installed. */
+static void load_pdf_module(void)
+{
+    char path[PATH_MAX], self[PATH_MAX];
+    const char *env = getenv("IQN_PDF_MODULE");
+    snprintf(pdf_why, sizeof pdf_why, "the PDF module iqn-pdf.so was not found (set IQN_PDF_MODULE)");
+    if (pdf_override[0]) {
+        try_pdf_module(pdf_override);
+        return;
+    }
+    if (env && env[0]) {
+        try_pdf_module(env);
+        return;
+    }
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            int w = snprintf(path, sizeof path, "%s/iqn-pdf.so", self);
+            if (w > 0 && (size_t)w < sizeof path && access(path, R_OK) == 0 && try_pdf_module(path))
+                return;
+        }
+    }
+#ifdef IQN_PDF_MODULE_DEFAULT
+    if (access(IQN_PDF_MODULE_DEFAULT, R_OK) == 0)
+        try_pdf_module(IQN_PDF_MODULE_DEFAULT);
+#endif
+}
+
+static int extract_pdf(const char *data, size_t len, struct iqn_extracted *out, struct iqn_error *err)
+{
+    pthread_once(&pdf_once, load_pdf_module);
+    if (!pdf_impl)
+        return iqn_error_set(err, IQN_EINTERNAL, "%s", pdf_why);
+    return pdf_impl(data, len, out, err);
+}
 
 static void init_libraries(void)
 {
@@ -86,7 +159,7 @@ int iqn_extract(enum iqn_format fmt, const char *data, size_t len, const char *n
     pthread_once(&init_once, init_libraries);
     switch (fmt) {
     case IQN_FMT_HTML: rc = iqn_ex_html(data, len, out, err); break;
-    case IQN_FMT_PDF: rc = iqn_ex_pdf(data, len, out, err); break;
+    case IQN_FMT_PDF: rc = extract_pdf(data, len, out, err); break;
     case IQN_FMT_DOCX: rc = iqn_ex_docx(data, len, out, err); break;
     case IQN_FMT_ODT: rc = iqn_ex_odt(data, len, out, err); break;
     case IQN_FMT_TEXT: rc = iqn_ex_text(data, len, out, err); break;

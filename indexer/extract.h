@@ -52,6 +52,11 @@ void iqn_extracted_free(struct iqn_extracted *x); /* frees the strings; x itself
  * installed one. Call before starting threads. */
 void iqn_extract_set_helper(const char *path);
 
+/* Where iqn_extract finds the PDF module iqn-pdf.so (poppler), loaded with the first PDF. Without a
+ * call: the IQN_PDF_MODULE environment variable, else iqn-pdf.so beside the running program, else
+ * the installed one. Call before starting threads. */
+void iqn_extract_set_pdf_module(const char *path);
+
 /* The helper's side of iqn_extract_isolated (iqn-extract --child): apply lim (NULL = defaults) to
  * this process with setrlimit, read the document from in_fd, extract it, write the result or the
  * error to out_fd. Returns 0 when a reply was written, -1 when out_fd failed. */

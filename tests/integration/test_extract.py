@@ -315,6 +315,18 @@ class Refusals(TempCase):
         self.assertEqual(self.reason(out), "PDF is encrypted")
         self.assertEqual(self.reason(out, "--isolated"), "PDF is encrypted")
 
+    def test_pdf_module_missing(self):
+        # PDF support is the module iqn-pdf.so, loaded with the first PDF: without it a PDF is a
+        # reason naming the module, in process and in the helper, and other formats still work.
+        env = {"IQN_PDF_MODULE": self.tmp.join("no-such-iqn-pdf.so")}
+        for opts in ((), ("--isolated",)):
+            rc, _, err = run_extract(TEXTRACT("pdf/raw_text.pdf"), *opts, env=env)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("cannot load the PDF module", skipped_reason(err))
+            rc, out, err = run_extract(TEXTRACT("docx/raw_text.docx"), *opts, env=env)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("I love word documents.", out["text"])
+
     def test_zip_bomb(self):
         # 300 MiB of one repeated paragraph compresses to a few hundred KiB.
         para = "<w:p><w:r><w:t>boom</w:t></w:r></w:p>" * 1000

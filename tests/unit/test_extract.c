@@ -261,6 +261,7 @@ static void test_inprocess_threads(void)
         fclose(f);
     }
     CHECK("inprocess-pdf-sample-1", pdf != NULL && pdf_len > 1000);
+    iqn_extract_set_pdf_module(IQN_TEST_PDF_MODULE); /* the module is loaded by the first PDF, in a thread */
     for (int i = 0; i < THREADS; i++)
         pthread_create(&th[i], NULL, work_inproc, &bad[i]);
     int total = 0;
