@@ -3,7 +3,8 @@
 #
 # For each N (default 2000 and 10000): make N HTML pages from iqn-gen records (deterministic:
 # the same N gives the same files), import them with iqn-index and with omindex into fresh
-# indexes, each under /usr/bin/time -v, the two taking turns for --rounds rounds (default 3), and
+# indexes, each under /usr/bin/time -v and each with the pages in the page cache (see warm), the
+# two taking turns for --rounds rounds (default 3), and
 # print the median documents per second and the largest peak memory (maximum resident set size)
 # of each side by side, with the ratio of the medians and each round's ratio. Results are in
 # docs/BENCHMARKS.md, "Import: iqn-index vs omindex".
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
         --work) WORK=$2; shift 2 ;;
         --jobs) JOBS=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "import_vs_omindex.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
@@ -71,6 +72,13 @@ for i, line in enumerate(sys.stdin):
 ' "$out"
 }
 
+# Read every page into the page cache. omindex drops each file it reads from the cache
+# (posix_fadvise DONTNEED), so without this the program run after it would read its input from
+# disk and omindex never: each run starts with the input cached, as a re-run would.
+warm() {
+    find "$1" -type f -print0 | xargs -0 cat >/dev/null
+}
+
 # "seconds max_rss_kib" of a /usr/bin/time -v log.
 time_of() {
     awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
@@ -89,12 +97,14 @@ for n in $SIZES; do
     runs=()  # "isec irss idocs osec orss odocs" per round
     for round in $(seq "$ROUNDS"); do
         rm -rf "$WORK/iqn-$n" "$WORK/omega-$n"
+        warm "$pages"
         /usr/bin/time -v -o "$WORK/iqn-$n.time" "$INDEX" --db "$WORK/iqn-$n" --vocab "$ROOT/corpus/vocab" --quiet \
             "${extra[@]}" "$pages" >"$WORK/iqn-$n.out" 2>"$WORK/iqn-$n.err" || {
             echo "iqn-index failed:"; tail -5 "$WORK/iqn-$n.err"; exit 1; }
         read -r isec irss < <(time_of "$WORK/iqn-$n.time")
         idocs=$(python3 -c 'import re,sys; m=re.search(r"(\d+) added", open(sys.argv[1]).read()); print(m.group(1) if m else "?")' "$WORK/iqn-$n.out")
 
+        warm "$pages"
         /usr/bin/time -v -o "$WORK/omega-$n.time" omindex --db "$WORK/omega-$n" --url / "$pages" \
             >"$WORK/omega-$n.out" 2>&1 || { echo "omindex failed:"; tail -5 "$WORK/omega-$n.out"; exit 1; }
         read -r osec orss < <(time_of "$WORK/omega-$n.time")
