@@ -369,7 +369,7 @@ void CachedStem::flush()
     }
 }
 
-const std::string &CachedStem::stem(const std::string &word)
+CachedStem::entry &CachedStem::find(const std::string &word)
 {
     auto it = made.find(word);
     if (it == made.end()) {
@@ -377,10 +377,35 @@ const std::string &CachedStem::stem(const std::string &word)
             flush();
             made.clear();
         }
-        it = made.emplace(word, entry{inner(word), 0}).first;
+        entry e;
+        e.stop = stop_words && stop_words->contains(word.data(), word.size());
+        it = made.emplace(word, std::move(e)).first;
     }
-    it->second.seen += words != nullptr;
-    return it->second.stem;
+    return it->second;
+}
+
+const std::string &CachedStem::stem(const std::string &word)
+{
+    entry &e = find(word);
+    if (!e.stemmed) {
+        e.stem = inner(word);
+        e.stemmed = true;
+    }
+    e.seen += words != nullptr;
+    return e.stem;
+}
+
+const std::string *CachedStem::stem_unless_stop(const std::string &word)
+{
+    entry &e = find(word);
+    if (e.stop)
+        return nullptr;
+    if (!e.stemmed) {
+        e.stem = inner(word);
+        e.stemmed = true;
+    }
+    e.seen += words != nullptr;
+    return &e.stem;
 }
 
 bool StopWordTerms::operator()(const std::string &word) const
@@ -393,7 +418,8 @@ bool StopWordTerms::operator()(const std::string &word) const
 }
 
 index_stems::index_stems()
-    : en_impl(new CachedStem(stemmer_for("en"), "english")), fr_impl(new CachedStem(stemmer_for("fr"), "french, folded")),
+    : en_impl(new CachedStem(stemmer_for("en"), "english", &stop_set_for("en"))),
+      fr_impl(new CachedStem(stemmer_for("fr"), "french, folded", &stop_set_for("fr"))),
       en_stop(stopper_for("en")), fr_stop(stopper_for("fr")), both_stop(stopper_for(nullptr))
 {
     en = Xapian::Stem(en_impl);
@@ -442,9 +468,34 @@ CachedStem *index_stems::cached(const char *lang) const
 
 /* ---- TermGen ---- */
 
+struct TermGen::fold_buf {
+    struct iqn_buf b;
+};
+
 TermGen::TermGen(bool xapian) : use_xapian(xapian || std::getenv("XAPIAN_CJK_NGRAM") != nullptr)
 {
     xtg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+    fbuf = new fold_buf;
+    iqn_buf_init(&fbuf->b, (size_t)IQN_BODY_MAX * 2);
+}
+
+TermGen::~TermGen()
+{
+    iqn_buf_free(&fbuf->b);
+    delete fbuf;
+}
+
+const std::string &TermGen::fold_text(const char *s, size_t n)
+{
+    iqn_buf_reset(&fbuf->b);
+    if (iqn_text_fold(s, n, 0, &fbuf->b) != 0) {
+        /* over the bound, or out of memory: the buffer was freed; start again from nothing */
+        iqn_buf_init(&fbuf->b, (size_t)IQN_BODY_MAX * 2);
+        folded.clear();
+        return folded;
+    }
+    folded.assign(fbuf->b.data ? fbuf->b.data : "", fbuf->b.len);
+    return folded;
 }
 
 void TermGen::set_document(Xapian::Document &d, bool stops_apart)
@@ -488,21 +539,33 @@ void TermGen::add_word(const std::string &w, Xapian::termcount wdf_inc, const st
 {
     if (w.size() > MAX_WORD_BYTES)
         return;
-    if (stop_all && stop_set->contains(w.data(), w.size())) {
-        if (stop->doc)
-            stop->doc->add_term(w);
-        return;
+    const std::string *st;
+    if (stop_all && stem && stem->stops() == stop_set) {
+        st = stem->stem_unless_stop(w); /* the stop list and the stem in one lookup */
+        if (!st) {
+            if (stop->doc)
+                stop->doc->add_term(w);
+            return;
+        }
+        if (spelling && prefix.empty())
+            spelling->add_spelling(w);
+    } else {
+        if (stop_all && stop_set->contains(w.data(), w.size())) {
+            if (stop->doc)
+                stop->doc->add_term(w);
+            return;
+        }
+        if (spelling && prefix.empty())
+            spelling->add_spelling(w);
+        if (!stem)
+            return;
+        st = &stem->stem(w);
     }
-    if (spelling && prefix.empty())
-        spelling->add_spelling(w);
-    if (!stem)
-        return;
-    const std::string &st = stem->stem(w);
-    if (st.empty())
+    if (st->empty())
         return;
     term.assign(1, 'Z');
     term += prefix;
-    term += st;
+    term += *st;
     if (positions)
         doc->add_posting(term, ++termpos, wdf_inc);
     else

@@ -49,19 +49,30 @@ class CachedStem : public Xapian::StemImplementation {
     struct entry {
         std::string stem;
         Xapian::termcount seen = 0;
+        bool stemmed = false; /* stem is made (stop words are not stemmed unless asked) */
+        bool stop = false;    /* a word of stops */
     };
     Xapian::Stem inner;
     std::string name;
+    const WordSet *stop_words;
     std::unordered_map<std::string, entry> made;
+
+    entry &find(const std::string &word);
 
   public:
     std::unordered_map<std::string, Xapian::termcount> *words = nullptr; /* counted into when set */
 
-    CachedStem(Xapian::Stem stem, const char *description) : inner(std::move(stem)), name(description) {}
+    /* stops: the language's stop words, remembered with each word's stem */
+    CachedStem(Xapian::Stem stem, const char *description, const WordSet *stops)
+        : inner(std::move(stem)), name(description), stop_words(stops) {}
     /* Move the counts made so far into words. */
     void flush();
     /* The stem of word, valid until the next call. */
     const std::string &stem(const std::string &word);
+    /* Null when word is one of the stop words given, else its stem (valid until the next call):
+     * one lookup for both questions. A stop word is not counted. */
+    const std::string *stem_unless_stop(const std::string &word);
+    const WordSet *stops() const { return stop_words; }
     std::string operator()(const std::string &word) override { return stem(word); }
     std::string get_description() const override { return name; }
 };
@@ -109,7 +120,9 @@ class TermGen {
     StopWordTerms *stop = nullptr;
     const WordSet *stop_set = nullptr;
     Xapian::WritableDatabase *spelling = nullptr;
-    std::string word, term; /* scratch, reused */
+    std::string word, term, folded; /* scratch, reused */
+    struct fold_buf;
+    fold_buf *fbuf = nullptr;
 
     void add_word(const std::string &w, Xapian::termcount wdf_inc, const std::string &prefix, bool positions);
 
@@ -125,6 +138,12 @@ class TermGen {
     void index_text(const std::string &text, Xapian::termcount wdf_inc = 1, const std::string &prefix = "",
                     bool positions = true);
     void increase_termpos(Xapian::termpos delta = 100);
+    /* s folded for indexing (fold(s, n, 0)), in a buffer reused between calls: valid until the
+     * next call. */
+    const std::string &fold_text(const char *s, size_t n);
+    ~TermGen();
+    TermGen(const TermGen &) = delete;
+    TermGen &operator=(const TermGen &) = delete;
 };
 
 /* Index text both with TermGen and with Xapian's TermGenerator (language lang, prefix, positions or

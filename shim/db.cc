@@ -351,7 +351,7 @@ void index_labels(TermGen &tg, index_stems &stems, const struct iqn_vocab *vocab
                 const struct iqn_vocab_entry *e = iqn_vocab_find(vocab, f, l->v[i]);
                 if (!e)
                     continue;
-                tg.index_text(fold(e->label[lang], std::strlen(e->label[lang]), 0));
+                tg.index_text(tg.fold_text(e->label[lang], std::strlen(e->label[lang])));
                 tg.increase_termpos();
             }
         }
@@ -367,7 +367,7 @@ void index_text_fields(TermGen &tg, index_stems &stems, const struct iqn_record 
         if (!fi->text_weight)
             continue;
         for (size_t i = 0; i < r->f[f].n; i++) {
-            std::string text = fold(r->f[f].v[i], std::strlen(r->f[f].v[i]), 0);
+            const std::string &text = tg.fold_text(r->f[f].v[i], std::strlen(r->f[f].v[i]));
             if (fi->prefix) /* no positions: a field's phrase uses the text's own (field_phrases) */
                 tg.index_text(text, 1, fi->prefix, false);
             tg.index_text(text, (Xapian::termcount)fi->text_weight);
