@@ -77,54 +77,113 @@ int iqn_ex_html_charset(const char *data, size_t len, char *out, size_t outlen)
 
 /* ---- the document walk --------------------------------------------------------------------- */
 
-static int named(const xmlNode *n, const char *name)
+/* What the walk needs to know of an element, found once per visit: a page of a few kilobytes has
+ * dozens of elements, and matching each name against every list with strcasecmp was half of the
+ * extraction's time. */
+enum {
+    TAG_BLOCK = 1 << 0,   /* ends a paragraph before and after */
+    TAG_SKIP = 1 << 1,    /* left out with its subtree: scripts, styles, navigation, forms ... */
+    TAG_CHROME = 1 << 2,  /* header, footer: left out unless inside an article or main part */
+    TAG_CONTENT = 1 << 3, /* article, main */
+    TAG_BR = 1 << 4,
+    TAG_TR = 1 << 5,
+    TAG_CELL = 1 << 6, /* td, th */
+    TAG_IMG = 1 << 7,
+    TAG_HEAD = 1 << 8,
+    TAG_PRE = 1 << 9,
+    TAG_TITLE = 1 << 10,
+    TAG_META = 1 << 11,
+    TAG_HTML = 1 << 12
+};
+
+/* Sorted by name, for bsearch. */
+static const struct tag_kind {
+    const char *name;
+    unsigned flags;
+} tag_kinds[] = {
+    {"address", TAG_BLOCK},  {"article", TAG_BLOCK | TAG_CONTENT},
+    {"aside", TAG_BLOCK | TAG_SKIP},
+    {"blockquote", TAG_BLOCK}, {"body", TAG_BLOCK},
+    {"br", TAG_BR},          {"button", TAG_SKIP},
+    {"canvas", TAG_SKIP},    {"caption", TAG_BLOCK},
+    {"center", TAG_BLOCK},   {"dd", TAG_BLOCK},
+    {"details", TAG_BLOCK},  {"dialog", TAG_BLOCK},
+    {"dir", TAG_BLOCK},      {"div", TAG_BLOCK},
+    {"dl", TAG_BLOCK},       {"dt", TAG_BLOCK},
+    {"embed", TAG_SKIP},     {"fieldset", TAG_BLOCK},
+    {"figcaption", TAG_BLOCK}, {"figure", TAG_BLOCK},
+    {"footer", TAG_BLOCK | TAG_CHROME},
+    {"form", TAG_BLOCK | TAG_SKIP},
+    {"h1", TAG_BLOCK},       {"h2", TAG_BLOCK},
+    {"h3", TAG_BLOCK},       {"h4", TAG_BLOCK},
+    {"h5", TAG_BLOCK},       {"h6", TAG_BLOCK},
+    {"head", TAG_HEAD},      {"header", TAG_BLOCK | TAG_CHROME},
+    {"hgroup", TAG_BLOCK},   {"hr", TAG_BLOCK},
+    {"html", TAG_BLOCK | TAG_HTML},
+    {"iframe", TAG_SKIP},    {"img", TAG_IMG},
+    {"legend", TAG_BLOCK},   {"li", TAG_BLOCK},
+    {"main", TAG_BLOCK | TAG_CONTENT},
+    {"math", TAG_SKIP},      {"menu", TAG_BLOCK},
+    {"meta", TAG_META},      {"nav", TAG_BLOCK | TAG_SKIP},
+    {"noscript", TAG_SKIP},  {"object", TAG_SKIP},
+    {"ol", TAG_BLOCK},       {"option", TAG_BLOCK},
+    {"p", TAG_BLOCK},        {"pre", TAG_BLOCK | TAG_PRE},
+    {"script", TAG_SKIP},    {"section", TAG_BLOCK},
+    {"select", TAG_SKIP},    {"style", TAG_SKIP},
+    {"summary", TAG_BLOCK},  {"svg", TAG_SKIP},
+    {"table", TAG_BLOCK},    {"tbody", TAG_BLOCK},
+    {"td", TAG_CELL},        {"template", TAG_SKIP},
+    {"tfoot", TAG_BLOCK},    {"th", TAG_CELL},
+    {"thead", TAG_BLOCK},    {"title", TAG_BLOCK | TAG_TITLE},
+    {"tr", TAG_TR},          {"ul", TAG_BLOCK},
+};
+
+static int tag_cmp(const void *key, const void *elem)
 {
-    return n->type == XML_ELEMENT_NODE && n->name && strcasecmp((const char *)n->name, name) == 0;
+    return strcmp((const char *)key, ((const struct tag_kind *)elem)->name);
 }
 
-static int named_in(const xmlNode *n, const char *const *names)
+/* The TAG_ flags of n (0 for anything but a known element), its name matched without case. */
+static unsigned tag_flags(const xmlNode *n)
 {
-    for (size_t i = 0; names[i]; i++)
-        if (named(n, names[i]))
-            return 1;
-    return 0;
-}
-
-static const char *const skip_tags[] = {"script", "style", "noscript", "template", "nav", "aside", "form",
-                                        "svg", "math", "iframe", "object", "embed", "canvas", "select",
-                                        "button", NULL};
-static const char *const block_tags[] = {
-    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
-    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-    "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "thead", "tfoot", "ul", "title", "option", NULL};
-
-/* 1 if attribute name of n equals value (case-insensitive). */
-static int attr_is(xmlNode *n, const char *name, const char *value)
-{
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    int yes = v && strcasecmp((const char *)v, value) == 0;
-    xmlFree(v);
-    return yes;
+    char lower[16];
+    if (n->type != XML_ELEMENT_NODE || !n->name)
+        return 0;
+    size_t i = 0;
+    for (; n->name[i]; i++) {
+        if (i + 1 == sizeof lower)
+            return 0; /* longer than any name in the table */
+        unsigned char c = n->name[i];
+        lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    lower[i] = '\0';
+    const struct tag_kind *k =
+        bsearch(lower, tag_kinds, sizeof tag_kinds / sizeof tag_kinds[0], sizeof tag_kinds[0], tag_cmp);
+    return k ? k->flags : 0;
 }
 
 /* Page header and footer are chrome; the header or footer of an article or main part is content. */
 static int in_content(const xmlNode *n)
 {
     for (const xmlNode *p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
-        if (named(p, "article") || named(p, "main"))
+        if (tag_flags(p) & TAG_CONTENT)
             return 1;
     return 0;
 }
 
-static int skip_element(xmlNode *n)
+static int skip_element(xmlNode *n, unsigned flags)
 {
-    if (named_in(n, skip_tags))
+    if (flags & TAG_SKIP)
         return 1;
-    if ((named(n, "header") || named(n, "footer")) && !in_content(n))
+    if ((flags & TAG_CHROME) && !in_content(n))
         return 1;
-    if (attr_is(n, "role", "navigation"))
-        return 1;
+    if (xmlHasProp(n, (const xmlChar *)"role")) { /* look for the value only when there is one */
+        xmlChar *v = xmlGetProp(n, (const xmlChar *)"role");
+        int nav = v && strcasecmp((const char *)v, "navigation") == 0;
+        xmlFree(v);
+        if (nav)
+            return 1;
+    }
     return xmlHasProp(n, (const xmlChar *)"hidden") != NULL;
 }
 
@@ -214,26 +273,27 @@ static void walk(xmlDoc *doc, struct iqn_textb *t, struct iqn_extracted *out, st
     while (cur) {
         int descend = 1;
         if (cur->type == XML_ELEMENT_NODE) {
-            if (named(cur, "html") && !out->lang && html_lang(cur))
+            unsigned f = tag_flags(cur);
+            if ((f & TAG_HTML) && !out->lang && html_lang(cur))
                 out->lang = strdup(html_lang(cur));
-            if (named(cur, "title")) {
+            if (f & TAG_TITLE) {
                 if (!out->title)
                     out->title = subtree_text(cur);
                 descend = 0;
-            } else if (named(cur, "meta")) {
+            } else if (f & TAG_META) {
                 read_meta(cur, out, ms);
-            } else if (skip_element(cur)) {
+            } else if (skip_element(cur, f)) {
                 descend = 0;
             }
             if (descend && cur->children) {
-                head += named(cur, "head");
-                pre += named(cur, "pre");
+                head += (f & TAG_HEAD) != 0;
+                pre += (f & TAG_PRE) != 0;
             }
-            if (named_in(cur, block_tags))
+            if (f & TAG_BLOCK)
                 iqn_textb_break(t, IQN_EX_PARA);
-            else if (named(cur, "br") || named(cur, "tr"))
+            else if (f & (TAG_BR | TAG_TR))
                 iqn_textb_break(t, IQN_EX_LINE);
-            else if (named(cur, "td") || named(cur, "th") || named(cur, "img"))
+            else if (f & (TAG_CELL | TAG_IMG))
                 iqn_textb_break(t, IQN_EX_SPACE);
         } else if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) && !head && cur->content) {
             iqn_textb_add(t, (const char *)cur->content, strlen((const char *)cur->content), pre > 0);
@@ -245,15 +305,16 @@ static void walk(xmlDoc *doc, struct iqn_textb *t, struct iqn_extracted *out, st
         /* Leave cur and every ancestor that has no next sibling (those were descended into). */
         for (int climbed = 0;; climbed = 1) {
             if (cur->type == XML_ELEMENT_NODE) {
-                if (named_in(cur, block_tags))
+                unsigned f = tag_flags(cur);
+                if (f & TAG_BLOCK)
                     iqn_textb_break(t, IQN_EX_PARA);
-                else if (named(cur, "td") || named(cur, "th"))
+                else if (f & TAG_CELL)
                     iqn_textb_break(t, IQN_EX_SPACE);
-                else if (named(cur, "tr"))
+                else if (f & TAG_TR)
                     iqn_textb_break(t, IQN_EX_LINE);
                 if (climbed) {
-                    head -= named(cur, "head");
-                    pre -= named(cur, "pre");
+                    head -= (f & TAG_HEAD) != 0;
+                    pre -= (f & TAG_PRE) != 0;
                 }
             }
             if (cur->next) {

@@ -72,6 +72,8 @@ static void textb_emit(struct iqn_textb *t, const char *s, size_t n)
         n = t->max - t->len - seplen;
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* cut before a continuation byte */
             n--;
+        while (n > 0 && s[n - 1] == ' ') /* a run's inner space is only written before more text */
+            n--;
         if (n == 0)
             return;
     }
@@ -122,8 +124,22 @@ void iqn_textb_add(struct iqn_textb *t, const char *s, size_t len, int keep_line
     size_t i = 0;
     while (i < len && !t->truncated && !t->oom) {
         size_t run = i;
-        /* The longest run of plain text, written in one go. */
+        /* The longest run of plain text, written in one go. A single space between two printable
+         * ASCII characters is the separator the builder would write there anyway, so it stays in
+         * the run: words are not emitted one by one. */
         while (run < len) {
+            unsigned char c = (unsigned char)s[run];
+            if (c > 0x20 && c < 0x7F) {
+                run++;
+                continue;
+            }
+            if (c == ' ' && run > i && run + 1 < len && (unsigned char)s[run + 1] > 0x20 &&
+                (unsigned char)s[run + 1] < 0x7F) {
+                run += 2;
+                continue;
+            }
+            if (c < 0x80)
+                break; /* other spaces, line breaks, control characters */
             size_t n = iqn_utf8_seq_len(s + run, len - run);
             if (n == 0 || classify((const unsigned char *)s + run, n) != CH_TEXT)
                 break;

@@ -112,6 +112,20 @@ static void test_text_builder(void)
     check_str("textb-cap-2", "abcd", s); /* cut before the 2-byte character, not inside it */
     free(s);
 
+    /* Words and single spaces go in as one run; cut at the bound, the text never ends with the
+     * space that would have come before a next word. */
+    for (size_t cap = 1; cap <= 12; cap++) {
+        char id[32];
+        static const char *const want[] = {"", "a", "ab", "ab", "ab c", "ab cd", "ab cd", "ab cd e", "ab cd e",
+                                           "ab cd e f", "ab cd e f", "ab cd e f", "ab cd e f"};
+        iqn_textb_init(&t, cap);
+        iqn_textb_add(&t, S("ab cd  e f"), 0);
+        iqn_textb_take(&t, &s, &n, NULL);
+        snprintf(id, sizeof id, "textb-cap-run-%zu", cap);
+        check_str(id, want[cap][0] ? want[cap] : NULL, s);
+        free(s);
+    }
+
     iqn_textb_init(&t, 100);
     iqn_textb_add(&t, S(" \n "), 0);
     iqn_textb_take(&t, &s, &n, NULL);
