@@ -575,7 +575,8 @@ void TermGen::add_word(const std::string &w, Xapian::termcount wdf_inc, const st
 void TermGen::index_text(const std::string &text, Xapian::termcount wdf_inc, const std::string &prefix,
                          bool positions)
 {
-    if (use_xapian || !iqn_utf8_valid(text.data(), text.size())) {
+    /* fold_text's output is valid UTF-8 by construction (bytes that are not become spaces) */
+    if (use_xapian || (&text != &folded && !iqn_utf8_valid(text.data(), text.size()))) {
         /* Xapian reads bytes that are not UTF-8 as Latin-1: leave those to it, at our position. */
         if (!use_xapian)
             xtg.set_termpos(termpos);
