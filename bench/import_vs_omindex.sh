@@ -4,7 +4,7 @@
 # For each N (default 2000 and 10000): make N HTML pages from iqn-gen records (deterministic:
 # the same N gives the same files), import them with iqn-index and with omindex into fresh
 # indexes, each under /usr/bin/time -v and each with the pages in the page cache (see warm), the
-# two taking turns for --rounds rounds (default 3), and
+# two taking turns for --rounds rounds (default 5), and
 # print the median documents per second and the largest peak memory (maximum resident set size)
 # of each side by side, with the ratio of the medians and each round's ratio. Results are in
 # docs/BENCHMARKS.md, "Import: iqn-index vs omindex".
@@ -16,7 +16,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 SIZES="2000 10000"
-ROUNDS=3
+ROUNDS=5
 BUILD="$ROOT/build"
 WORK=""
 JOBS=""
