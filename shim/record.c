@@ -75,6 +75,27 @@ int iqn_record_add(struct iqn_record *r, enum iqn_field f, const char *value, si
     return IQN_OK;
 }
 
+struct iqn_record *iqn_record_copy(const struct iqn_record *r)
+{
+    struct iqn_record *c = iqn_record_new();
+    if (!c)
+        return NULL;
+    for (int f = 0; f < IQN_F_COUNT; f++) {
+        for (size_t i = 0; i < r->f[f].n; i++) {
+            size_t len = strlen(r->f[f].v[i]);
+            char *v = malloc(len + 1);
+            if (v)
+                memcpy(v, r->f[f].v[i], len + 1);
+            if (!v || strlist_push(&c->f[f], v) != 0) {
+                free(v);
+                iqn_record_free(c);
+                return NULL;
+            }
+        }
+    }
+    return c;
+}
+
 int iqn_record_set(struct iqn_record *r, enum iqn_field f, const char *value, struct iqn_error *err)
 {
     strlist_clear(&r->f[f]);

@@ -28,6 +28,9 @@ struct iqn_record {
 struct iqn_record *iqn_record_new(void);
 void iqn_record_free(struct iqn_record *r); /* accepts NULL */
 void iqn_record_clear(struct iqn_record *r);
+/* A new record holding copies of r's values (r is valid already: nothing is checked again), or
+ * NULL when out of memory. */
+struct iqn_record *iqn_record_copy(const struct iqn_record *r);
 
 /* Append a value (copied). A second value for a single-valued field, an over-long value
  * or invalid UTF-8 is an error naming the field. */

@@ -379,6 +379,39 @@ static void test_date_key(void)
     CHECK("hash-seed-1", iqn_hash64("abc", 3, 0) != iqn_hash64("abc", 3, 1));
 }
 
+/* A copy holds equal values in separate memory, and outlives its original. */
+static void test_copy(void)
+{
+    struct iqn_record *r = valid_record(
+        "copy-parse", "{\"id\":\"cp-1\",\"type\":\"report\",\"lang\":\"en\",\"title\":\"Copied\","
+                      "\"body\":\"Text.\",\"province\":[\"ON\",\"QC\"],\"topic\":[\"mentorship\"]}");
+    if (!r)
+        return;
+    struct iqn_record *c = iqn_record_copy(r);
+    CHECK("copy-made", c != NULL);
+    if (!c) {
+        iqn_record_free(r);
+        return;
+    }
+    int same = 1, apart = 1;
+    for (int f = 0; f < IQN_F_COUNT; f++) {
+        if (r->f[f].n != c->f[f].n) {
+            same = 0;
+            continue;
+        }
+        for (size_t i = 0; i < r->f[f].n; i++) {
+            same &= strcmp(r->f[f].v[i], c->f[f].v[i]) == 0;
+            apart &= r->f[f].v[i] != c->f[f].v[i];
+        }
+    }
+    CHECK("copy-same-values", same);
+    CHECK("copy-own-memory", apart);
+    iqn_record_free(r);
+    check_str("copy-outlives-1", "cp-1", iqn_record_get(c, IQN_F_ID));
+    check_int("copy-outlives-2", 2, (long long)c->f[IQN_F_PROVINCE].n);
+    iqn_record_free(c);
+}
+
 int main(void)
 {
     struct iqn_error err;
@@ -390,6 +423,7 @@ int main(void)
     test_validate();
     test_canonical();
     test_roundtrip();
+    test_copy();
     test_date_key();
     iqn_vocab_free(vocab);
     return check_summary("test_record");
