@@ -59,6 +59,22 @@ extern char **environ;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static char helper_override[PATH_MAX];
 
+/* path = the file name beside the running program, when it is there with mode (access()). */
+static int beside_program(const char *name, int mode, char *path, size_t pathlen)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return 0;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    int w = snprintf(path, pathlen, "%s/%s", self, name);
+    return w > 0 && (size_t)w < pathlen && access(path, mode) == 0;
+}
+
 /* ---- PDF, through a module loaded on first use ----
  * poppler-glib brings some fifty shared libraries (cairo, NSS, X11 ...). Linked in, mapping and
  * relocating them cost every start of iqn-index, and of every iqn-extract helper for a DOCX or ODT,
@@ -96,7 +112,7 @@ static int try_pdf_module(const char *path)
 /* Set explicitly, $IQN_PDF_MODULE, beside the running program, or where it is installed. */
 static void load_pdf_module(void)
 {
-    char path[PATH_MAX], self[PATH_MAX];
+    char path[PATH_MAX];
     const char *env = getenv("IQN_PDF_MODULE");
     snprintf(pdf_why, sizeof pdf_why, "the PDF module iqn-pdf.so was not found (set IQN_PDF_MODULE)");
     if (pdf_override[0]) {
@@ -107,17 +123,8 @@ static void load_pdf_module(void)
         try_pdf_module(env);
         return;
     }
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            int w = snprintf(path, sizeof path, "%s/iqn-pdf.so", self);
-            if (w > 0 && (size_t)w < sizeof path && access(path, R_OK) == 0 && try_pdf_module(path))
-                return;
-        }
-    }
+    if (beside_program("iqn-pdf.so", R_OK, path, sizeof path) && try_pdf_module(path))
+        return;
 #ifdef IQN_PDF_MODULE_DEFAULT
     if (access(IQN_PDF_MODULE_DEFAULT, R_OK) == 0)
         try_pdf_module(IQN_PDF_MODULE_DEFAULT);
@@ -384,7 +391,6 @@ void iqn_extract_set_helper(const char *path)
 static int helper_path(char *out, size_t outlen, struct iqn_error *err)
 {
     const char *env = getenv("IQN_EXTRACT_HELPER");
-    char self[PATH_MAX];
     if (helper_override[0]) {
         snprintf(out, outlen, "%s", helper_override);
         return IQN_OK;
@@ -393,17 +399,8 @@ static int helper_path(char *out, size_t outlen, struct iqn_error *err)
         snprintf(out, outlen, "%s", env);
         return IQN_OK;
     }
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            int w = snprintf(out, outlen, "%s/iqn-extract", self);
-            if (w > 0 && (size_t)w < outlen && access(out, X_OK) == 0)
-                return IQN_OK;
-        }
-    }
+    if (beside_program("iqn-extract", X_OK, out, outlen))
+        return IQN_OK;
 #ifdef IQN_EXTRACT_HELPER_DEFAULT
     snprintf(out, outlen, "%s", IQN_EXTRACT_HELPER_DEFAULT);
     if (access(out, X_OK) == 0)
