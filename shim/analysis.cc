@@ -322,14 +322,6 @@ const WordSet &stop_set_for(const char *lang)
     return s.both_set;
 }
 
-static inline size_t fnv1a(const char *w, size_t n)
-{
-    unsigned long long h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)w[i]) * 0x100000001b3ULL;
-    return (size_t)(h ^ (h >> 32));
-}
-
 void WordSet::build(const std::vector<std::string> &words)
 {
     size_t cap = 16;
@@ -339,7 +331,7 @@ void WordSet::build(const std::vector<std::string> &words)
     for (const auto &w : words) {
         if (w.empty())
             continue;
-        size_t k = fnv1a(w.data(), w.size()) & (cap - 1);
+        size_t k = (size_t)iqn_hash64(w.data(), w.size(), 0) & (cap - 1);
         while (!slots[k].empty() && slots[k] != w)
             k = (k + 1) & (cap - 1);
         slots[k] = w;
@@ -350,7 +342,7 @@ bool WordSet::contains(const char *w, size_t n) const
 {
     if (slots.empty() || n == 0)
         return false;
-    size_t mask = slots.size() - 1, k = fnv1a(w, n) & mask;
+    size_t mask = slots.size() - 1, k = (size_t)iqn_hash64(w, n, 0) & mask;
     while (!slots[k].empty()) {
         const std::string &s = slots[k];
         if (s.size() == n && std::memcmp(s.data(), w, n) == 0)
@@ -468,33 +460,27 @@ CachedStem *index_stems::cached(const char *lang) const
 
 /* ---- TermGen ---- */
 
-struct TermGen::fold_buf {
-    struct iqn_buf b;
-};
-
 TermGen::TermGen(bool xapian) : use_xapian(xapian || std::getenv("XAPIAN_CJK_NGRAM") != nullptr)
 {
     xtg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
-    fbuf = new fold_buf;
-    iqn_buf_init(&fbuf->b, (size_t)IQN_BODY_MAX * 2);
+    iqn_buf_init(&fbuf, (size_t)IQN_BODY_MAX * 2);
 }
 
 TermGen::~TermGen()
 {
-    iqn_buf_free(&fbuf->b);
-    delete fbuf;
+    iqn_buf_free(&fbuf);
 }
 
 const std::string &TermGen::fold_text(const char *s, size_t n)
 {
-    iqn_buf_reset(&fbuf->b);
-    if (iqn_text_fold(s, n, 0, &fbuf->b) != 0) {
+    iqn_buf_reset(&fbuf);
+    if (iqn_text_fold(s, n, 0, &fbuf) != 0) {
         /* over the bound, or out of memory: the buffer was freed; start again from nothing */
-        iqn_buf_init(&fbuf->b, (size_t)IQN_BODY_MAX * 2);
+        iqn_buf_init(&fbuf, (size_t)IQN_BODY_MAX * 2);
         folded.clear();
         return folded;
     }
-    folded.assign(fbuf->b.data ? fbuf->b.data : "", fbuf->b.len);
+    folded.assign(fbuf.data ? fbuf.data : "", fbuf.len);
     return folded;
 }
 

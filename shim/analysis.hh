@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "buf.h"
+
 namespace iqn_analysis {
 
 /* Text folded for indexing and queries (text.h): accents, ligatures, apostrophes, elisions. */
@@ -29,7 +31,7 @@ Xapian::Stem stemmer_for(const char *lang);
 /* The stop word list of lang; both languages' for null (a query may be in either). */
 const Xapian::Stopper *stopper_for(const char *lang);
 
-/* A set of words looked up by bytes, without making a string (open addressing, FNV-1a). */
+/* A set of words looked up by bytes, without making a string (open addressing, iqn_hash64). */
 class WordSet {
     std::vector<std::string> slots; /* a power of two of them, "" where empty */
 
@@ -121,8 +123,7 @@ class TermGen {
     const WordSet *stop_set = nullptr;
     Xapian::WritableDatabase *spelling = nullptr;
     std::string word, term, folded; /* scratch, reused */
-    struct fold_buf;
-    fold_buf *fbuf = nullptr;
+    struct iqn_buf fbuf;            /* fold_text's, reused */
 
     void add_word(const std::string &w, Xapian::termcount wdf_inc, const std::string &prefix, bool positions);
 
